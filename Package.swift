@@ -1,0 +1,84 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+// Layering (arrows point down only; see docs/architecture.md):
+//   m2grl (CLI) -> Streaming -> Model, Kafka, Store, Linalg -> C shims
+let package = Package(
+    name: "m2grl",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "m2grl", targets: ["m2grl"]),
+        .library(name: "Kafka", targets: ["Kafka"]),
+        .library(name: "Store", targets: ["Store"]),
+        .library(name: "Linalg", targets: ["Linalg"]),
+        .library(name: "Model", targets: ["Model"]),
+        .library(name: "Streaming", targets: ["Streaming"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.5.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.6.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "5.0.1"),
+    ],
+    targets: [
+        // Native libraries, found through pkg-config; installed by ops/install-deps.
+        .systemLibrary(
+            name: "CRdKafka", pkgConfig: "rdkafka",
+            providers: [.apt(["librdkafka-dev"]), .brew(["librdkafka"])]),
+        .systemLibrary(
+            name: "CRocksDB", pkgConfig: "rocksdb",
+            providers: [.apt(["librocksdb-dev"]), .brew(["rocksdb"])]),
+        .systemLibrary(
+            name: "COpenBLAS", pkgConfig: "openblas",
+            providers: [.apt(["libopenblas-dev"]), .brew(["openblas"])]),
+
+        // Thin, safe Swift layers over the native libraries.
+        .target(
+            name: "Kafka",
+            dependencies: [
+                "CRdKafka",
+                .product(name: "Logging", package: "swift-log"),
+            ]),
+        .target(
+            name: "Store",
+            dependencies: ["CRocksDB"]),
+        .target(
+            name: "Linalg",
+            dependencies: ["COpenBLAS"]),
+
+        // Pure computation: events, sessions, graphs, walks, losses, trainer, evaluation.
+        .target(
+            name: "Model",
+            dependencies: [
+                "Linalg",
+                .product(name: "Yams", package: "Yams"),
+                .product(name: "Logging", package: "swift-log"),
+            ]),
+
+        // Composition: ingest -> graph store -> walk rings -> trainer -> publisher.
+        .target(
+            name: "Streaming",
+            dependencies: [
+                "Kafka", "Store", "Model",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]),
+
+        .executableTarget(
+            name: "m2grl",
+            dependencies: [
+                "Streaming", "Model", "Kafka", "Store",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]),
+
+        .testTarget(name: "KafkaTests", dependencies: ["Kafka"]),
+        .testTarget(name: "StoreTests", dependencies: ["Store"]),
+        .testTarget(name: "LinalgTests", dependencies: ["Linalg"]),
+        .testTarget(name: "ModelTests", dependencies: ["Model", "Linalg"]),
+    ],
+    swiftLanguageModes: [.v6]
+)
