@@ -1,0 +1,98 @@
+/// librdkafka client properties, passed through verbatim.
+///
+/// Any librdkafka property can be set (`security.protocol`, `sasl.*`, `ssl.*`, ...), so a
+/// user can reach a secured cluster; see the CONFIGURATION.md of librdkafka. The typed
+/// accessors only cover what this project sets itself. `description` redacts secrets, so a
+/// configuration can be logged safely.
+public struct KafkaConfiguration: Sendable, Equatable, CustomStringConvertible {
+    public private(set) var properties: [String: String]
+
+    public init(bootstrapServers: String, properties: [String: String] = [:]) {
+        self.properties = properties
+        self.properties["bootstrap.servers"] = bootstrapServers
+    }
+
+    public subscript(key: String) -> String? {
+        get { properties[key] }
+        set { properties[key] = newValue }
+    }
+
+    public var bootstrapServers: String {
+        get { properties["bootstrap.servers"] ?? "" }
+        set { properties["bootstrap.servers"] = newValue }
+    }
+
+    /// Returns a copy with `other` applied on top (later settings win).
+    public func merging(_ other: [String: String]) -> KafkaConfiguration {
+        var copy = self
+        for (k, v) in other { copy.properties[k] = v }
+        return copy
+    }
+
+    /// Parses `key=value` pairs as given on a command line (`--kafka-property k=v`).
+    public static func parseProperty(_ text: String) throws(KafkaError) -> (String, String) {
+        guard let eq = text.firstIndex(of: "="), eq != text.startIndex else {
+            throw KafkaError(code: .invalidConfiguration,
+                             message: "Kafka property '\(Self.redactedForDisplay(text))' is not of the form key=value")
+        }
+        return (String(text[..<eq]), String(text[text.index(after: eq)...]))
+    }
+
+    /// Whether a property's value is a secret that must never be logged.
+    public static func isSecret(_ key: String) -> Bool {
+        let k = key.lowercased()
+        return k.contains("password") || k.contains("secret") || k.hasSuffix(".pem")
+            || k.contains("ssl.key") || k == "sasl.oauthbearer.config"
+            || k.contains("sasl.jaas") || k.contains("token")
+    }
+
+    private static func redactedForDisplay(_ pair: String) -> String {
+        guard let eq = pair.firstIndex(of: "=") else { return pair }
+        let key = String(pair[..<eq])
+        return isSecret(key) ? key + "=[redacted]" : pair
+    }
+
+    /// The properties with secret values replaced by `[redacted]`, sorted by key.
+    public var redacted: [(key: String, value: String)] {
+        properties.sorted { $0.key < $1.key }.map { ($0.key, Self.isSecret($0.key) ? "[redacted]" : $0.value) }
+    }
+
+    public var description: String {
+        "KafkaConfiguration(" + redacted.map { "\($0.key)=\($0.value)" }.joined(separator: ", ") + ")"
+    }
+}
+
+extension KafkaConfiguration {
+    /// Producer defaults: idempotent delivery (no duplicates or reordering on retry),
+    /// Java-compatible key hashing (murmur2, so keys land on the same partitions as with
+    /// Java clients), and a short linger for batching. Caller settings win.
+    public static func producer(
+        bootstrapServers: String, lingerMs: Int = 5, batchMessages: Int = 10_000,
+        properties: [String: String] = [:]
+    ) -> KafkaConfiguration {
+        KafkaConfiguration(bootstrapServers: bootstrapServers, properties: [
+            "enable.idempotence": "true",
+            "acks": "all",
+            "partitioner": "murmur2_random",
+            "linger.ms": String(lingerMs),
+            "batch.num.messages": String(batchMessages),
+            "message.timeout.ms": "300000",
+        ]).merging(properties)
+    }
+
+    /// Consumer defaults: offsets are managed by the application (no auto-commit, no
+    /// automatic offset store), reading starts at the earliest offset when the group has
+    /// none, and only committed data of transactional producers is read. Caller settings win.
+    public static func consumer(
+        bootstrapServers: String, groupID: String, properties: [String: String] = [:]
+    ) -> KafkaConfiguration {
+        KafkaConfiguration(bootstrapServers: bootstrapServers, properties: [
+            "group.id": groupID,
+            "enable.auto.commit": "false",
+            "enable.auto.offset.store": "false",
+            "auto.offset.reset": "earliest",
+            "isolation.level": "read_committed",
+            "enable.partition.eof": "true",
+        ]).merging(properties)
+    }
+}

@@ -1,0 +1,37 @@
+import Dispatch
+import Foundation
+import Synchronization
+
+/// Runs blocking librdkafka calls off Swift's cooperative thread pool.
+enum BlockingCalls {
+    private static let queue = DispatchQueue(label: "m2grl.kafka.blocking", attributes: .concurrent)
+
+    /// Runs `body` on a Dispatch thread and resumes the caller with its result.
+    static func run<T: Sendable>(on queue: DispatchQueue? = nil, _ body: @escaping @Sendable () -> T) async -> T {
+        await withCheckedContinuation { continuation in
+            (queue ?? Self.queue).async { continuation.resume(returning: body()) }
+        }
+    }
+}
+
+/// A dedicated thread that calls `body` in a loop until stopped (e.g. `rd_kafka_poll`
+/// with a timeout, which blocks).
+final class PollThread: Sendable {
+    private final class Flag: Sendable { let running = Atomic<Bool>(true) }
+    private let flag = Flag()
+    private let finished = DispatchSemaphore(value: 0)
+
+    init(name: String, _ body: @escaping @Sendable () -> Void) {
+        let thread = Thread { [flag, finished] in
+            while flag.running.load(ordering: .acquiring) { body() }
+            finished.signal()
+        }
+        thread.name = name
+        thread.start()
+    }
+
+    /// Stops the loop and waits for the current iteration to end.
+    func stop() {
+        if flag.running.exchange(false, ordering: .acquiringAndReleasing) { finished.wait() }
+    }
+}
