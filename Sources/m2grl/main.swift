@@ -1,1 +1,0 @@
-print("m2grl")
