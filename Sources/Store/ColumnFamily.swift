@@ -31,6 +31,11 @@ public struct ColumnFamily: Sendable, Hashable {
         try store.withValue(in: self, key: key, snapshot: snapshot, body)
     }
 
+    /// Several point reads in one `rocksdb_batched_multi_get_cf`; results follow `keys`' order.
+    public func multiGet(_ keys: [[UInt8]], snapshot: StoreSnapshot? = nil) throws -> [[UInt8]?] {
+        try store.multiGet(in: self, keys: keys, snapshot: snapshot)
+    }
+
     /// Writes one key (its own atomic write). `sync` nil uses ``StoreOptions/syncWrites``.
     public func put(_ key: [UInt8], _ value: [UInt8], sync: Bool? = nil) throws {
         let batch = WriteBatch()

@@ -41,6 +41,13 @@ public struct Keyspace<Key: KeyCodable, Codec: ValueCodec>: Sendable {
         }
     }
 
+    /// The values under `keys` (nil where absent), read in one batched multi-get.
+    public func multiGet(_ keys: [Key], snapshot: StoreSnapshot? = nil) throws -> [Codec.Value?] {
+        try family.multiGet(keys.map(storedKey), snapshot: snapshot).map { bytes in
+            try bytes.map { bytes in try bytes.withUnsafeBytes { try codec.decode($0) } }
+        }
+    }
+
     /// Stores `value` under `key` (its own atomic write).
     public func put(_ key: Key, _ value: Codec.Value, sync: Bool? = nil) throws {
         try family.put(storedKey(key), codec.encode(value), sync: sync)

@@ -22,6 +22,45 @@ extension Store {
         }
     }
 
+    /// Batched point reads through `rocksdb_batched_multi_get_cf`; values are copied out.
+    /// Any per-key error (other than not-found) is thrown after all slices are freed.
+    func multiGet(in family: ColumnFamily, keys: [[UInt8]], snapshot: StoreSnapshot?) throws -> [[UInt8]?] {
+        guard !keys.isEmpty else { return [] }
+        // One contiguous buffer holds every key so all pointers are valid at once.
+        var offsets: [Int] = []
+        offsets.reserveCapacity(keys.count)
+        var joined: [UInt8] = [0]  // never empty, so the base address is never null
+        for key in keys {
+            offsets.append(joined.count)
+            joined.append(contentsOf: key)
+        }
+        let sizes = keys.map(\.count)
+        return try withFamily(family) { db, handle, defaultReadOptions in
+            try withReadOptions(snapshot: snapshot, default: defaultReadOptions) { readOptions in
+                var values = [OpaquePointer?](repeating: nil, count: keys.count)
+                var errors = [UnsafeMutablePointer<CChar>?](repeating: nil, count: keys.count)
+                joined.withUnsafeBufferPointer { buffer in
+                    guard let address = buffer.baseAddress else { return }
+                    let base = UnsafeRawPointer(address).assumingMemoryBound(to: CChar.self)
+                    let keyPointers: [UnsafePointer<CChar>?] = offsets.map { base + $0 }
+                    rocksdb_batched_multi_get_cf(db, readOptions, handle, keys.count, keyPointers, sizes, &values, &errors, false)
+                }
+                defer {
+                    for value in values { if let value { rocksdb_pinnableslice_destroy(value) } }
+                    for error in errors { if let error { rocksdb_free(error) } }
+                }
+                if let index = errors.firstIndex(where: { $0 != nil }), let error = errors[index] {
+                    throw StoreError.rocksdb(operation: "multi-get from '\(family.name)'", message: String(cString: error))
+                }
+                return values.map { value in
+                    guard let value else { return nil }
+                    var length = 0
+                    return Array(rawBuffer(rocksdb_pinnableslice_value(value, &length), length))
+                }
+            }
+        }
+    }
+
     /// Iterates `range` of `family`; the iterator and its read options are freed on exit.
     func scanRaw(
         _ family: ColumnFamily, range: KeyRange, direction: ScanDirection, snapshot: StoreSnapshot?,

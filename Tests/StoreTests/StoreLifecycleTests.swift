@@ -24,6 +24,23 @@ struct StoreLifecycleTests {
         }
     }
 
+    @Test func multiGetMatchesPointGets() throws {
+        try withTemporaryDirectory { dir in
+            let store = try Store(path: dir + "/db", options: testOptions())
+            defer { store.close() }
+            let names = Keyspace(try store.columnFamily(), prefix: [7], key: UInt32.self, codec: StringCodec())
+            try names.put(3, "c")
+            try names.put(1, "a")
+            #expect(try names.multiGet([3, 2, 1, 3]) == ["c", nil, "a", "c"])
+            #expect(try names.multiGet([]) == [])
+            try store.withSnapshot { snapshot in
+                try names.put(2, "b")
+                #expect(try names.multiGet([1, 2], snapshot: snapshot) == ["a", nil])
+            }
+            #expect(try names.multiGet([2]) == ["b"])
+        }
+    }
+
     @Test func reopenPersistsDataAndOpensAllFamiliesUnnamed() throws {
         try withTemporaryDirectory { dir in
             let path = dir + "/state"
