@@ -1,0 +1,24 @@
+/// Tunables for opening a ``Store``. Defaults suit a single trainer process with a few
+/// GB of state: 64 MiB memtables, a 128 MiB LRU block cache, LZ4 compression, async WAL.
+public struct StoreOptions: Sendable, Equatable {
+    /// Block compression for SST files. The RocksDB build must link the codec, otherwise
+    /// opening fails with RocksDB's "not linked with the binary" message.
+    public enum Compression: Sendable, Equatable {
+        case none, snappy, lz4, zstd
+    }
+
+    /// Create the directory, the database and any requested missing column families.
+    public var createIfMissing: Bool = true
+    /// Memtable size per column family, in bytes (`write_buffer_size`).
+    public var writeBufferSize: Int = 64 << 20
+    /// Shared LRU block cache capacity in bytes; 0 disables the block cache.
+    public var blockCacheSize: Int = 128 << 20
+    /// SST block compression.
+    public var compression: Compression = .lz4
+    /// Default for writes that do not say otherwise: fsync the WAL before returning.
+    public var syncWrites: Bool = false
+    /// Background flush/compaction threads (`increase_parallelism`); nil keeps RocksDB's default.
+    public var backgroundThreads: Int? = nil
+
+    public init() {}
+}
