@@ -94,14 +94,15 @@ struct StoreLifecycleTests {
 
     @Test func lockHeldByAnotherProcessIsReported() throws {
         let flockTool = ["/usr/bin/flock", "/bin/flock"].first { FileManager.default.isExecutableFile(atPath: $0) }
-        guard let flockTool else { return }  // util-linux flock(1) not installed; same-process test covers flock
+        // util-linux's flock(1) is part of every Debian base system.
+        let tool = try #require(flockTool, "flock(1) from util-linux is needed for the cross-process lock test")
         try withTemporaryDirectory { dir in
             let lockFile = dir + "/" + DirectoryLock.fileName
             let ready = dir + "/ready"
             // The child writes its own pid, takes the lock on the same file, signals, and waits for stdin EOF.
             let child = Process()
             child.executableURL = URL(fileURLWithPath: "/bin/sh")
-            child.arguments = ["-c", "echo $$ > '\(lockFile)'; exec \(flockTool) -n '\(lockFile)' sh -c 'touch \"\(ready)\"; cat >/dev/null'"]
+            child.arguments = ["-c", "echo $$ > '\(lockFile)'; exec \(tool) -n '\(lockFile)' sh -c 'touch \"\(ready)\"; cat >/dev/null'"]
             let stdin = Pipe()
             child.standardInput = stdin
             try child.run()
