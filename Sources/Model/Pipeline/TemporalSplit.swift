@@ -24,7 +24,8 @@ public struct TemporalSplit: Sendable {
     public var cutMillis: Int64
     /// Events before T, in input order.
     public var trainingEvents: [Event]
-    /// Test transitions in session order (duplicates kept: each observation counts).
+    /// Test transitions, session by session in the order the cutter closes sessions
+    /// (duplicates kept: each observation counts).
     public var testTransitions: [Transition]
     /// Events at or after T.
     public var testEventCount: Int
