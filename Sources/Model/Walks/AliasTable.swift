@@ -1,28 +1,29 @@
 /// Walker/Vose alias tables for every node's out-edges, stored flat (CSR): sampling the
 /// next node is O(1) and follows P(j | i) = w_ij / sum_k w_ik exactly.
 struct AliasTables: Sendable {
+    /// One alias slot, packed so a step touches one cache line: keep `target` with
+    /// probability `keep`, else take `aliasTarget`.
+    struct Slot: Sendable {
+        var keep: Float
+        var target: UInt32
+        var aliasTarget: UInt32
+    }
+
     /// Out-edges of node `i` are `offsets[i] ..< offsets[i + 1]`.
     let offsets: [Int]
-    let targets: [UInt32]
-    /// Probability of keeping slot `k` (else take `alias[k]`, a slot of the same node).
-    let keep: [Double]
-    let alias: [Int32]
+    let slots: [Slot]
 
     init(graph: ViewGraph) {
         var offsets = [0]
         offsets.reserveCapacity(graph.nodeCount + 1)
-        var targets: [UInt32] = []
-        var keep: [Double] = []
-        var alias: [Int32] = []
-        targets.reserveCapacity(graph.edgeCount)
-        keep.reserveCapacity(graph.edgeCount)
-        alias.reserveCapacity(graph.edgeCount)
+        var slots: [Slot] = []
+        slots.reserveCapacity(graph.edgeCount)
         var small: [Int] = []
         var large: [Int] = []
         for node in 0..<graph.nodeCount {
             let weights = graph.weights[node]
             let n = weights.count
-            targets.append(contentsOf: graph.targets[node])
+            let targets = graph.targets[node]
             let total = weights.reduce(0.0) { $0 + Double($1) }
             var scaled = weights.map { Double($0) * Double(n) / total }
             var nodeAlias = Array(0..<Int32(n))
@@ -43,14 +44,13 @@ struct AliasTables: Sendable {
             // Leftovers (rounding) keep themselves with probability 1.
             for k in large { scaled[k] = 1 }
             for k in small { scaled[k] = 1 }
-            keep.append(contentsOf: scaled)
-            alias.append(contentsOf: nodeAlias)
-            offsets.append(targets.count)
+            for k in 0..<n {
+                slots.append(Slot(keep: Float(scaled[k]), target: targets[k], aliasTarget: targets[Int(nodeAlias[k])]))
+            }
+            offsets.append(slots.count)
         }
         self.offsets = offsets
-        self.targets = targets
-        self.keep = keep
-        self.alias = alias
+        self.slots = slots
     }
 
     @inline(__always)
@@ -62,8 +62,7 @@ struct AliasTables: Sendable {
         let start = offsets[node]
         let degree = offsets[node + 1] - start
         if degree == 0 { return nil }
-        let slot = start + rng.nextInt(below: degree)
-        if rng.nextUnit() < keep[slot] { return targets[slot] }
-        return targets[start + Int(alias[slot])]
+        let slot = slots[start + rng.nextInt(below: degree)]
+        return Float(rng.next() >> 40) * 0x1.0p-24 < slot.keep ? slot.target : slot.aliasTarget
     }
 }
