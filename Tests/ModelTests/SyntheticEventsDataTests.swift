@@ -35,9 +35,19 @@ import Testing
         }
     }
 
-    @Test func sessionsAreSeparatedByMoreThanTheGap() {
+    @Test func eventsAreTimeOrderedAndUserSessionsSeparatedByMoreThanTheGap() {
         let p = parameters(seed: 4)
         let events = Array(SyntheticEventGenerator(parameters: p))
+        #expect(zip(events, events.dropFirst()).allSatisfy { $0.timestampMillis <= $1.timestampMillis })
+        #expect(Set(events.prefix(50).map(\.user)).count > 5)  // sessions of several users interleave
+        var last: [String: Int64] = [:]
+        for e in events {
+            if let previous = last[e.user] {
+                let gap = (e.timestampMillis - previous) / 1000
+                #expect(gap < 305 || gap > p.sessionGapSeconds)
+            }
+            last[e.user] = e.timestampMillis
+        }
         let (sessions, _) = SessionCutter.cut(events, config: PipelineConfig.Sessions(gapSeconds: Double(p.sessionGapSeconds), minLength: 1))
         // Within a generated session consecutive events are < 305 s apart, so the cutter
         // recovers roughly one session per 2..12 events (mean 7).

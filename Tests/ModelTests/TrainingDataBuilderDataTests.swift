@@ -47,6 +47,36 @@ import Testing
         #expect(TrainingDataBuilder(config: try config()).build(events: events) == data)  // deterministic
     }
 
+    @Test func buildingFromAFileMatchesBuildingFromEvents() throws {
+        var p = SyntheticEventGenerator.Parameters()
+        p.users = 30
+        p.items = 200
+        p.events = 2_000
+        p.concurrentSessions = 10
+        let generator = SyntheticEventGenerator(parameters: p)
+        let events = Array(generator)
+        let lines = events.map { SyntheticEventGenerator.jsonLine($0) }
+        var shuffled = lines
+        var rng = Xoshiro256StarStar(seed: 1)
+        rng.shuffle(&shuffled)
+        let sortedFile = try writeTemporaryFile(lines.joined(), suffix: ".jsonl")
+        let shuffledFile = try writeTemporaryFile(shuffled.joined(), suffix: ".jsonl")
+        for maxEvents in [nil, 60] {
+            var config = try config()
+            config.sessions.maxEventsPerUser = maxEvents
+            let builder = TrainingDataBuilder(config: config)
+            let fromEvents = builder.build(events: events)
+            let (fromSorted, report) = try builder.build(eventFile: sortedFile)
+            let (fromShuffled, _) = try builder.build(eventFile: shuffledFile)
+            #expect(report.eventsAccepted == events.count)
+            #expect(fromSorted == fromEvents)
+            #expect(fromShuffled == fromEvents)
+            if maxEvents != nil {
+                #expect(builder.buildGraphs(events: events).sessions.overActiveUsers > 0)
+            }
+        }
+    }
+
     @Test func loadsAWalksCorpusAsOneItemView() throws {
         let path = try writeTemporaryFile("a b c\n\nb  c\td\n", suffix: ".txt")
         let data = try WalkCorpusLoader.load(path: path)

@@ -20,10 +20,10 @@ public struct GraphBuilder: Sendable, Equatable {
     private var itemAttributes: [[UInt32]]
     private static let noAttribute = UInt32.max
 
-    /// `viewNames[0]` is the item view.
+    /// `viewNames[0]` is the item view (an empty list means just `item`).
     public init(viewNames: [String]) {
-        views = viewNames.map { View(name: $0) }
-        itemAttributes = Array(repeating: [], count: viewNames.count)
+        views = (viewNames.isEmpty ? [PipelineConfig.itemViewName] : viewNames).map { View(name: $0) }
+        itemAttributes = Array(repeating: [], count: views.count)
     }
 
     public init(config: PipelineConfig) {

@@ -7,7 +7,9 @@ import Foundation
 /// category); each user prefers a few categories; a session mostly stays within one
 /// category (a preferred one with probability `preferenceStrength`); items are drawn with
 /// power-law (Zipf) popularity; a user's sessions are separated by more than
-/// `sessionGapSeconds`. Names: users `u<k>`, items `i<k>`, categories `c<k>`, shops `s<k>`.
+/// `sessionGapSeconds`. About `concurrentSessions` sessions of different users run at once,
+/// interleaved, and events come out in non-decreasing time order (a stream can replay
+/// them as they are). Names: users `u<k>`, items `i<k>`, categories `c<k>`, shops `s<k>`.
 /// Attribute keys are `category` and `shop`; timestamps are whole seconds.
 public struct SyntheticEventGenerator: Sequence, Sendable {
     public struct Parameters: Sendable, Equatable {
@@ -27,6 +29,8 @@ public struct SyntheticEventGenerator: Sequence, Sendable {
         /// Zipf exponent of item popularity.
         public var zipfExponent = 1.1
         public var sessionGapSeconds: Int64 = 1_800
+        /// Sessions running at the same time (capped at `users`).
+        public var concurrentSessions = 100
         public var startTimeSeconds: Int64 = 1_600_000_000
         public var seed: UInt64 = 1
 
@@ -52,6 +56,8 @@ public struct SyntheticEventGenerator: Sequence, Sendable {
         p.shops = Swift.max(p.shops, 1)
         p.minSessionLength = Swift.max(p.minSessionLength, 1)
         p.maxSessionLength = Swift.max(p.maxSessionLength, p.minSessionLength)
+        p.sessionGapSeconds = Swift.max(p.sessionGapSeconds, 10)
+        p.concurrentSessions = Swift.min(Swift.max(p.concurrentSessions, 1), p.users)
         p.preferredCategoriesPerUser = Swift.min(Swift.max(p.preferredCategoriesPerUser, 1), p.categories)
         self.parameters = p
         var rng = Xoshiro256StarStar(seed: SplitMix64.mix(p.seed ^ 0x5EED))
@@ -100,61 +106,4 @@ public struct SyntheticEventGenerator: Sequence, Sendable {
     }
 
     public func makeIterator() -> Iterator { Iterator(generator: self) }
-
-    /// Streams events; each session's events are emitted together.
-    public struct Iterator: IteratorProtocol, Sendable {
-        let generator: SyntheticEventGenerator
-        var rng: Xoshiro256StarStar
-        var emitted = 0
-        var clock: Int64
-        var userFreeAt: [Int64]
-        var sessionUser = 0
-        var sessionCategory = 0
-        var sessionRemaining = 0
-        var sessionTime: Int64 = 0
-
-        init(generator: SyntheticEventGenerator) {
-            self.generator = generator
-            rng = Xoshiro256StarStar(seed: generator.parameters.seed)
-            clock = generator.parameters.startTimeSeconds
-            userFreeAt = Array(repeating: generator.parameters.startTimeSeconds, count: generator.parameters.users)
-        }
-
-        public mutating func next() -> Event? {
-            let p = generator.parameters
-            guard emitted < p.events else { return nil }
-            if sessionRemaining == 0 { startSession() }
-            let item: Int
-            if rng.nextUnit() < p.categoryStickiness {
-                let index = SyntheticEventGenerator.sample(generator.categoryCumulative[sessionCategory], &rng)
-                item = generator.categoryItems[sessionCategory][index]
-            } else {
-                item = generator.globalItems[SyntheticEventGenerator.sample(generator.globalCumulative, &rng)]
-            }
-            let event = Event(
-                user: "u\(sessionUser)", item: "i\(item)", timestampMillis: sessionTime * 1000,
-                attributes: ["category": "c\(generator.itemCategory[item])", "shop": "s\(generator.itemShop[item])"])
-            emitted += 1
-            sessionRemaining -= 1
-            if sessionRemaining == 0 {
-                userFreeAt[sessionUser] = sessionTime + p.sessionGapSeconds + 1
-                    + Int64(rng.nextInt(below: Int(p.sessionGapSeconds) * 20 + 1))
-            } else {
-                sessionTime += 5 + Int64(rng.nextInt(below: 300))
-            }
-            return event
-        }
-
-        private mutating func startSession() {
-            let p = generator.parameters
-            sessionUser = rng.nextInt(below: p.users)
-            let preferences = generator.userPreferences[sessionUser]
-            sessionCategory =
-                rng.nextUnit() < p.preferenceStrength
-                ? preferences[rng.nextInt(below: preferences.count)] : rng.nextInt(below: p.categories)
-            sessionRemaining = p.minSessionLength + rng.nextInt(below: p.maxSessionLength - p.minSessionLength + 1)
-            clock += Int64(rng.nextInt(below: 60))
-            sessionTime = Swift.max(clock, userFreeAt[sessionUser])
-        }
-    }
 }
