@@ -94,6 +94,18 @@ import Testing
             for inc in incremental.apply(session).edges { edgeTotals[inc.view] += UInt64(inc.count) }
         }
         #expect(incremental == batch)
+
+        // Replaying the recorded updates onto a fresh builder reproduces it.
+        var replayed = GraphBuilder(config: config)
+        var rebuilt = GraphBuilder(config: config)
+        for session in SessionCutter.cut(events, config: config.sessions).sessions {
+            try replayed.replay(rebuilt.apply(session))
+        }
+        #expect(replayed == batch)
+        let update = rebuilt.apply(Session(user: "x", events: [event("x", "new", 1), event("x", "i0", 2)]))
+        try replayed.replay(update)
+        #expect(replayed == rebuilt)
+        #expect(throws: GraphReplayError.self) { try replayed.replay(update) }  // "new" already has its id
         #expect(batch.views.map(\.graph.edgeCount).allSatisfy { $0 > 0 })
         for v in 0..<3 {
             let total = (0..<batch.views[v].graph.nodeCount).reduce(UInt64(0)) { $0 + batch.views[v].graph.outWeight(UInt32($1)) }

@@ -4,9 +4,14 @@
 public struct EventDecoder: Sendable {
     public let mapping: EventFieldMapping
     private let scanner: FlatJSONObjectScanner
+    /// `mapping.slotFields`, computed once.
+    private let slotFields: [String]
+    private let firstAttributeSlot: Int
 
     public init(mapping: EventFieldMapping) {
         self.mapping = mapping
+        self.slotFields = mapping.slotFields
+        self.firstAttributeSlot = mapping.firstAttributeSlot
         self.scanner = FlatJSONObjectScanner(keys: mapping.slotFields)
     }
 
@@ -28,7 +33,7 @@ public struct EventDecoder: Sendable {
     /// Decodes one JSON object given as a contiguous buffer.
     public func decodeJSON(buffer bytes: UnsafeBufferPointer<UInt8>) -> Result<Event, EventRejection> {
         if bytes.count > mapping.limits.maxRecordBytes { return .failure(.oversizedMessage(bytes: bytes.count)) }
-        let fields = mapping.slotFields
+        let fields = slotFields
         var spans = [FlatJSONObjectScanner.ValueSpan?](repeating: nil, count: fields.count)
         do {
             try scanner.scan(bytes, into: &spans)
@@ -78,7 +83,7 @@ public struct EventDecoder: Sendable {
         }
         for (slot, value) in raw.enumerated() {
             if case .string(let s) = value, s.utf8.count > mapping.limits.maxFieldBytes {
-                return .failure(.oversizedField(field: mapping.slotFields[slot], bytes: s.utf8.count))
+                return .failure(.oversizedField(field: slotFields[slot], bytes: s.utf8.count))
             }
         }
         return makeEvent(raw)
@@ -100,7 +105,7 @@ public struct EventDecoder: Sendable {
         var attributes: [String: String] = [:]
         for (k, attribute) in mapping.attributes.enumerated() {
             do {
-                if let value = try optionalId(raw[mapping.firstAttributeSlot + k], field: attribute.field) {
+                if let value = try optionalId(raw[firstAttributeSlot + k], field: attribute.field) {
                     attributes[attribute.view] = value
                 }
             } catch {

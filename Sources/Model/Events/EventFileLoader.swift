@@ -47,7 +47,7 @@ public struct EventFileLoader: Sendable {
             case .jsonl:
                 result = decoder.decodeJSON(buffer: bytes)
             case .csv, .tsv:
-                guard let text = String(validating: bytes, as: UTF8.self) else {
+                guard let text = FlatJSONObjectScanner.validatedString(bytes) else {
                     report.recordMalformed(line: lineNumber, .invalidUTF8)
                     return
                 }

@@ -182,7 +182,7 @@ struct FlatJSONObjectScanner {
     /// Decodes a string span (resolving escapes); nil on invalid UTF-8.
     static func decodeString(_ bytes: UnsafeBufferPointer<UInt8>, _ span: ValueSpan) throws(SyntaxError) -> String? {
         let slice = UnsafeBufferPointer(rebasing: bytes[span.start..<span.end])
-        if !span.hasEscapes { return String(validating: slice, as: UTF8.self) }
+        if !span.hasEscapes { return validatedString(slice) }
         var out: [UInt8] = []
         out.reserveCapacity(slice.count)
         var k = 0
@@ -235,6 +235,17 @@ struct FlatJSONObjectScanner {
                 throw SyntaxError(offset: span.start + k - 1, message: "bad escape")
             }
         }
-        return String(validating: out, as: UTF8.self)
+        return out.withUnsafeBufferPointer { validatedString($0) }
+    }
+
+    /// `bytes` as a String, or nil when they are not valid UTF-8 (ASCII fast path).
+    static func validatedString(_ bytes: UnsafeBufferPointer<UInt8>) -> String? {
+        var ascii = true
+        for byte in bytes where byte >= 0x80 {
+            ascii = false
+            break
+        }
+        if ascii { return String(decoding: bytes, as: UTF8.self) }
+        return String(validating: bytes, as: UTF8.self)
     }
 }

@@ -14,7 +14,7 @@ public struct GraphBuilder: Sendable, Equatable {
         public var graph = ViewGraph()
     }
 
-    public private(set) var views: [View]
+    public internal(set) var views: [View]
     /// `itemAttributes[v][item]`: the item's node id in view `v`, or `noAttribute`
     /// (`itemAttributes[0]` stays empty).
     private var itemAttributes: [[UInt32]]
@@ -50,14 +50,9 @@ public struct GraphBuilder: Sendable, Equatable {
             let item = intern(event.item, view: 0, update: &update)
             itemIds.append(item)
             for v in 1..<max(views.count, 1) {
-                if itemAttributes[v].count <= Int(item) {
-                    itemAttributes[v].append(contentsOf: repeatElement(Self.noAttribute, count: Int(item) + 1 - itemAttributes[v].count))
-                }
-                guard itemAttributes[v][Int(item)] == Self.noAttribute,
-                    let name = event.attributes[views[v].name]
-                else { continue }
+                guard attribute(ofItem: item, view: v) == nil, let name = event.attributes[views[v].name] else { continue }
                 let attribute = intern(name, view: v, update: &update)
-                itemAttributes[v][Int(item)] = attribute
+                recordAttribute(attribute, item: item, view: v)
                 update.attributes.append(.init(view: v, item: item, attribute: attribute))
             }
         }
@@ -72,6 +67,15 @@ public struct GraphBuilder: Sendable, Equatable {
     /// Applies sessions in order.
     public mutating func apply<S: Sequence>(_ sessions: S) where S.Element == Session {
         for session in sessions { apply(session) }
+    }
+
+    /// Records `attribute` as the node of `item` in view `view` unless one is recorded.
+    mutating func recordAttribute(_ attribute: UInt32, item: UInt32, view: Int) {
+        if itemAttributes[view].count <= Int(item) {
+            itemAttributes[view].append(
+                contentsOf: repeatElement(Self.noAttribute, count: Int(item) + 1 - itemAttributes[view].count))
+        }
+        if itemAttributes[view][Int(item)] == Self.noAttribute { itemAttributes[view][Int(item)] = attribute }
     }
 
     private mutating func intern(_ name: String, view: Int, update: inout GraphUpdate) -> UInt32 {
