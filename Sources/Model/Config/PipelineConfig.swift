@@ -1,0 +1,158 @@
+/// A parsed and validated pipeline file (`pipelines/*.yaml`).
+///
+/// Every field is documented in `docs/configuration.md`. Build one with
+/// ``PipelineConfig/load(path:)`` or ``PipelineConfig/parse(yaml:source:)``; both validate
+/// and throw ``PipelineConfigError`` naming the offending field.
+public struct PipelineConfig: Sendable, Equatable {
+    /// Name of the implicit item view; it is always the first view.
+    public static let itemViewName = "item"
+
+    public var name: String
+    public var events: Events
+    /// Attribute views (the item view is implicit and not listed here).
+    public var views: [View]
+    public var sessions: Sessions
+    public var walks: Walks
+    public var alignments: [Alignment]
+    public var training: Training
+    public var kafka: Kafka?
+
+    public init(
+        name: String, events: Events, views: [View] = [], sessions: Sessions = Sessions(),
+        walks: Walks = Walks(), alignments: [Alignment] = [], training: Training = Training(),
+        kafka: Kafka? = nil
+    ) {
+        self.name = name
+        self.events = events
+        self.views = views
+        self.sessions = sessions
+        self.walks = walks
+        self.alignments = alignments
+        self.training = training
+        self.kafka = kafka
+    }
+
+    /// All view names, the item view first, then the attribute views in file order.
+    public var viewNames: [String] { [Self.itemViewName] + views.map(\.name) }
+
+    /// Input format of event files.
+    public enum EventFormat: String, Sendable, Equatable, CaseIterable {
+        case jsonl, csv, tsv
+    }
+
+    /// Unit of the time field in the input.
+    public enum TimeUnit: String, Sendable, Equatable, CaseIterable {
+        case seconds, milliseconds
+
+        /// Multiplier from this unit to milliseconds.
+        public var millisecondsPerUnit: Int64 { self == .seconds ? 1000 : 1 }
+    }
+
+    /// `events:` — where the user, item, time (and optional action) live in the input.
+    public struct Events: Sendable, Equatable {
+        public var format: EventFormat
+        public var user: String
+        public var item: String
+        public var time: String
+        public var timeUnit: TimeUnit
+        public var action: String?
+
+        public init(
+            format: EventFormat = .jsonl, user: String = "user_id", item: String = "item_id",
+            time: String = "timestamp", timeUnit: TimeUnit = .seconds, action: String? = nil
+        ) {
+            self.format = format
+            self.user = user
+            self.item = item
+            self.time = time
+            self.timeUnit = timeUnit
+            self.action = action
+        }
+    }
+
+    /// One attribute view: its name and the input field holding the item's node in it.
+    public struct View: Sendable, Equatable {
+        public var name: String
+        public var field: String
+
+        public init(name: String, field: String) {
+            self.name = name
+            self.field = field
+        }
+    }
+
+    /// `sessions:` — session cutting and noise filters.
+    public struct Sessions: Sendable, Equatable {
+        /// A gap strictly greater than this (seconds) between consecutive events of a user
+        /// starts a new session.
+        public var gapSeconds: Double
+        /// Minimum number of items in a session's collapsed item sequence.
+        public var minLength: Int
+        /// Events whose dwell (time to the user's next event in the same session) is below
+        /// this are dropped; the last event of a session is always kept.
+        public var minDwellSeconds: Double?
+        /// Users with more events than this are treated as bots and dropped.
+        public var maxEventsPerUser: Int?
+
+        public init(
+            gapSeconds: Double = 1800, minLength: Int = 2, minDwellSeconds: Double? = nil,
+            maxEventsPerUser: Int? = nil
+        ) {
+            self.gapSeconds = gapSeconds
+            self.minLength = minLength
+            self.minDwellSeconds = minDwellSeconds
+            self.maxEventsPerUser = maxEventsPerUser
+        }
+
+        /// The gap in milliseconds.
+        public var gapMilliseconds: Int64 { Int64((gapSeconds * 1000).rounded()) }
+    }
+
+    /// `walks:` — weighted random walks.
+    public struct Walks: Sendable, Equatable {
+        /// Maximum number of nodes per walk (the start node included).
+        public var length: Int
+        /// Walks started from each node that has out-edges.
+        public var perNode: Int
+        public var seed: UInt64
+
+        public init(length: Int = 20, perNode: Int = 10, seed: UInt64 = 1) {
+            self.length = length
+            self.perNode = perNode
+            self.seed = seed
+        }
+    }
+
+    /// One aligned pair of views, `from` (always the item view for now) -> `to`.
+    public struct Alignment: Sendable, Equatable {
+        public var from: String
+        public var to: String
+
+        public init(from: String = PipelineConfig.itemViewName, to: String) {
+            self.from = from
+            self.to = to
+        }
+    }
+
+    /// `kafka:` — names used by the streaming ingester (all optional except `topic`).
+    public struct Kafka: Sendable, Equatable {
+        public var topic: String
+        public var group: String?
+        public var deadLetterTopic: String?
+        public var embeddingsTopic: String?
+        public var versionsTopic: String?
+        public var partitions: Int?
+
+        public init(
+            topic: String, group: String? = nil, deadLetterTopic: String? = nil,
+            embeddingsTopic: String? = nil, versionsTopic: String? = nil, partitions: Int? = nil
+        ) {
+            self.topic = topic
+            self.group = group
+            self.deadLetterTopic = deadLetterTopic
+            self.embeddingsTopic = embeddingsTopic
+            self.versionsTopic = versionsTopic
+            self.partitions = partitions
+        }
+    }
+}

@@ -1,0 +1,70 @@
+import Yams
+
+extension PipelineConfigParser {
+    func parseTraining(_ node: Node?, viewNames: [String]) throws -> PipelineConfig.Training {
+        let r = try YAMLMappingReader(
+            node, source: source, path: "training",
+            allowedKeys: [
+                "dim", "window", "negatives", "align_negatives", "epochs", "learning_rate",
+                "min_learning_rate", "batch_size", "threads", "seed", "tasks", "align_activation",
+            ])
+        var t = PipelineConfig.Training()
+        for (key, apply) in [
+            ("dim", { (v: Int) in t.dim = v }), ("window", { t.window = $0 }), ("epochs", { t.epochs = $0 }),
+            ("batch_size", { t.batchSize = $0 }), ("threads", { t.threads = $0 }),
+        ] {
+            if let value = try r.int(key) {
+                try r.positive(key, value)
+                apply(value)
+            }
+        }
+        if let value = try r.int("align_negatives") {
+            try r.nonNegative("align_negatives", value)
+            t.alignNegatives = value
+        }
+        if let seed = try r.int("seed") {
+            try r.nonNegative("seed", seed)
+            t.seed = UInt64(seed)
+        }
+        if let lr = try r.double("learning_rate") {
+            guard lr > 0, lr.isFinite else { throw r.error("learning_rate", "must be > 0") }
+            t.learningRate = lr
+        }
+        if let minLR = try r.double("min_learning_rate") {
+            guard minLR >= 0, minLR.isFinite else { throw r.error("min_learning_rate", "must be >= 0") }
+            t.minLearningRate = minLR
+        }
+        if t.minLearningRate > t.learningRate {
+            throw r.error("min_learning_rate", "must be <= learning_rate (\(t.learningRate))")
+        }
+        if r.has("negatives") { t.negatives = try parseNegatives(r, viewNames: viewNames) }
+        if r.has("tasks") {
+            let tr = try YAMLMappingReader(
+                r.node("tasks"), source: source, path: "training.tasks", allowedKeys: ["intra", "align", "uncertainty"])
+            t.tasks = PipelineConfig.Tasks(
+                intra: try tr.bool("intra") ?? true, align: try tr.bool("align") ?? true,
+                uncertainty: try tr.bool("uncertainty") ?? true)
+        }
+        t.alignActivation = try r.enumValue("align_activation", PipelineConfig.AlignActivation.self) ?? .sigmoid
+        return t
+    }
+
+    /// `negatives: 5` or `negatives: {item: 10, genre: 2, default: 5}`.
+    private func parseNegatives(_ r: YAMLMappingReader, viewNames: [String]) throws -> PipelineConfig.Negatives {
+        guard let node = r.node("negatives") else { return PipelineConfig.Negatives(default: 5) }
+        if case .scalar = node {
+            guard let count = node.int else { throw r.error("negatives", "must be an integer or a map view -> integer") }
+            try r.nonNegative("negatives", count)
+            return PipelineConfig.Negatives(default: count)
+        }
+        let m = try YAMLMappingReader(
+            node, source: source, path: "training.negatives", allowedKeys: Set(viewNames + ["default"]))
+        var negatives = PipelineConfig.Negatives(default: 5)
+        for key in viewNames + ["default"] {
+            guard let count = try m.int(key) else { continue }
+            try m.nonNegative(key, count)
+            if key == "default" { negatives.default = count } else { negatives.perView[key] = count }
+        }
+        return negatives
+    }
+}

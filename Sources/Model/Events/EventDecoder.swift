@@ -1,0 +1,168 @@
+/// Turns one record (a JSON object, or a CSV/TSV row) into an ``Event`` using a field
+/// mapping. The streaming ingester calls ``decodeJSON(_:)`` once per message; the file
+/// loader calls it once per line. Never throws on bad data: it returns the rejection reason.
+public struct EventDecoder: Sendable {
+    public let mapping: EventFieldMapping
+    private let scanner: FlatJSONObjectScanner
+    /// `mapping.slotFields`, computed once.
+    private let slotFields: [String]
+    private let firstAttributeSlot: Int
+
+    public init(mapping: EventFieldMapping) {
+        self.mapping = mapping
+        self.slotFields = mapping.slotFields
+        self.firstAttributeSlot = mapping.firstAttributeSlot
+        self.scanner = FlatJSONObjectScanner(keys: mapping.slotFields)
+    }
+
+    /// A mapped field's value before typing.
+    enum RawValue {
+        case string(String)
+        case number(String)
+        case null
+        case other(String)  // JSON kind name: "a boolean", "an object or array"
+    }
+
+    /// Decodes one JSON object (one message or one JSONL line without its newline).
+    public func decodeJSON<Bytes: Collection<UInt8>>(_ bytes: Bytes) -> Result<Event, EventRejection> {
+        if bytes.count > mapping.limits.maxRecordBytes { return .failure(.oversizedMessage(bytes: bytes.count)) }
+        if let result = bytes.withContiguousStorageIfAvailable({ decodeJSON(buffer: $0) }) { return result }
+        return Array(bytes).withUnsafeBufferPointer { decodeJSON(buffer: $0) }
+    }
+
+    /// Decodes one JSON object given as a contiguous buffer.
+    public func decodeJSON(buffer bytes: UnsafeBufferPointer<UInt8>) -> Result<Event, EventRejection> {
+        if bytes.count > mapping.limits.maxRecordBytes { return .failure(.oversizedMessage(bytes: bytes.count)) }
+        let fields = slotFields
+        var spans = [FlatJSONObjectScanner.ValueSpan?](repeating: nil, count: fields.count)
+        do {
+            try scanner.scan(bytes, into: &spans)
+        } catch {
+            return .failure(.notJSON("\(error.message) at byte \(error.offset + 1)"))
+        }
+        var raw: [RawValue?] = []
+        raw.reserveCapacity(fields.count)
+        for (slot, span) in spans.enumerated() {
+            guard let span else {
+                raw.append(nil)
+                continue
+            }
+            if span.end - span.start > mapping.limits.maxFieldBytes {
+                return .failure(.oversizedField(field: fields[slot], bytes: span.end - span.start))
+            }
+            switch span.kind {
+            case .string:
+                let decoded: String?
+                do { decoded = try FlatJSONObjectScanner.decodeString(bytes, span) } catch {
+                    return .failure(.notJSON("\(error.message) at byte \(error.offset + 1)"))
+                }
+                guard let decoded else { return .failure(.invalidUTF8) }
+                raw.append(.string(decoded))
+            case .number:
+                let text = UnsafeBufferPointer(rebasing: bytes[span.start..<span.end])
+                raw.append(.number(String(decoding: text, as: UTF8.self)))
+            case .null: raw.append(.null)
+            case .bool: raw.append(.other("a boolean"))
+            case .nested: raw.append(.other("an object or array"))
+            }
+        }
+        return makeEvent(raw)
+    }
+
+    /// Decodes one CSV/TSV row given the column index of each mapped field
+    /// (see ``DelimitedHeader``). Empty cells count as absent.
+    func decodeRow(_ cells: [String], columns: [Int?]) -> Result<Event, EventRejection> {
+        var raw: [RawValue?] = []
+        raw.reserveCapacity(columns.count)
+        for column in columns {
+            guard let column, column < cells.count else {
+                raw.append(nil)
+                continue
+            }
+            raw.append(.string(cells[column]))
+        }
+        for (slot, value) in raw.enumerated() {
+            if case .string(let s) = value, s.utf8.count > mapping.limits.maxFieldBytes {
+                return .failure(.oversizedField(field: slotFields[slot], bytes: s.utf8.count))
+            }
+        }
+        return makeEvent(raw)
+    }
+
+    private func makeEvent(_ raw: [RawValue?]) -> Result<Event, EventRejection> {
+        let user: String
+        let item: String
+        let time: Int64
+        let action: String?
+        do {
+            user = try requiredId(raw[0], field: mapping.user)
+            item = try requiredId(raw[1], field: mapping.item)
+            time = try timestamp(raw[2])
+            action = try optionalId(mapping.action == nil ? nil : raw[3], field: mapping.action ?? "")
+        } catch {
+            return .failure(error)
+        }
+        var attributes: [String: String] = [:]
+        for (k, attribute) in mapping.attributes.enumerated() {
+            do {
+                if let value = try optionalId(raw[firstAttributeSlot + k], field: attribute.field) {
+                    attributes[attribute.view] = value
+                }
+            } catch {
+                return .failure(error)
+            }
+        }
+        return .success(
+            Event(user: user, item: item, timestampMillis: time, action: action, attributes: attributes))
+    }
+
+    private func optionalId(_ value: RawValue?, field: String) throws(EventRejection) -> String? {
+        switch value {
+        case nil, .null: return nil
+        case .string(let s): return s.isEmpty ? nil : s
+        case .number(let s): return s
+        case .other(let kind): throw .wrongType(field: field, expected: "a string or number, not \(kind)")
+        }
+    }
+
+    private func requiredId(_ value: RawValue?, field: String) throws(EventRejection) -> String {
+        guard let id = try optionalId(value, field: field) else { throw .missingField(field) }
+        return id
+    }
+
+    private func timestamp(_ value: RawValue?) throws(EventRejection) -> Int64 {
+        let text: String
+        switch value {
+        case nil, .null: throw .missingField(mapping.time)
+        case .string(let s):
+            text = s.trimmingSpaces
+            if text.isEmpty { throw .missingField(mapping.time) }
+        case .number(let s): text = s
+        case .other(let kind): throw .wrongType(field: mapping.time, expected: "a number, not \(kind)")
+        }
+        let scale = mapping.timeUnit.millisecondsPerUnit
+        var millis: Int64
+        if let int = Int64(text) {
+            let (product, overflow) = int.multipliedReportingOverflow(by: scale)
+            if overflow { throw .absurdTimestamp(text) }
+            millis = product
+        } else if let double = Double(text), double.isFinite, abs(double * Double(scale)) < 9e18 {
+            millis = Int64((double * Double(scale)).rounded())
+        } else {
+            throw .absurdTimestamp(text)
+        }
+        if millis < mapping.limits.minTimestampMillis || millis > mapping.limits.maxTimestampMillis {
+            throw .absurdTimestamp(text)
+        }
+        return millis
+    }
+}
+
+extension String {
+    var trimmingSpaces: String {
+        var s = Substring(self)
+        while let f = s.first, f == " " || f == "\t" || f == "\r" { s.removeFirst() }
+        while let l = s.last, l == " " || l == "\t" || l == "\r" { s.removeLast() }
+        return String(s)
+    }
+}

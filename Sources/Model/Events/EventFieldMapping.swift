@@ -1,0 +1,68 @@
+/// Which input fields hold the user, item, time, action and per-view attributes, and the
+/// limits a record must respect. Built from a pipeline's `events:` and `views:` sections.
+public struct EventFieldMapping: Sendable, Equatable {
+    public var user: String
+    public var item: String
+    public var time: String
+    public var timeUnit: PipelineConfig.TimeUnit
+    public var action: String?
+    /// Input field -> view name, one entry per attribute view, in pipeline order.
+    public var attributes: [AttributeField]
+    public var limits: EventLimits
+
+    public struct AttributeField: Sendable, Equatable {
+        public var field: String
+        public var view: String
+
+        public init(field: String, view: String) {
+            self.field = field
+            self.view = view
+        }
+    }
+
+    public init(
+        user: String, item: String, time: String, timeUnit: PipelineConfig.TimeUnit,
+        action: String? = nil, attributes: [AttributeField] = [], limits: EventLimits = EventLimits()
+    ) {
+        self.user = user
+        self.item = item
+        self.time = time
+        self.timeUnit = timeUnit
+        self.action = action
+        self.attributes = attributes
+        self.limits = limits
+    }
+
+    public init(config: PipelineConfig, limits: EventLimits = EventLimits()) {
+        self.init(
+            user: config.events.user, item: config.events.item, time: config.events.time,
+            timeUnit: config.events.timeUnit, action: config.events.action,
+            attributes: config.views.map { AttributeField(field: $0.field, view: $0.name) }, limits: limits)
+    }
+
+    /// Input field names in slot order: user, item, time, action (if any), attributes.
+    var slotFields: [String] { [user, item, time] + (action.map { [$0] } ?? []) + attributes.map(\.field) }
+    var firstAttributeSlot: Int { action == nil ? 3 : 4 }
+}
+
+/// Bounds a record must respect to become an event.
+public struct EventLimits: Sendable, Equatable {
+    /// Largest accepted record (one JSON line / message / CSV row), in bytes.
+    public var maxRecordBytes: Int
+    /// Largest accepted value of a mapped field (user, item, action, attribute), in bytes.
+    public var maxFieldBytes: Int
+    /// Accepted timestamp range, milliseconds since the epoch (inclusive).
+    public var minTimestampMillis: Int64
+    public var maxTimestampMillis: Int64
+
+    /// Defaults: 64 KiB records, 1 KiB fields, timestamps from 1970-01-01 to 2200-01-01.
+    public init(
+        maxRecordBytes: Int = 65_536, maxFieldBytes: Int = 1_024, minTimestampMillis: Int64 = 0,
+        maxTimestampMillis: Int64 = 7_258_118_400_000
+    ) {
+        self.maxRecordBytes = maxRecordBytes
+        self.maxFieldBytes = maxFieldBytes
+        self.minTimestampMillis = minTimestampMillis
+        self.maxTimestampMillis = maxTimestampMillis
+    }
+}

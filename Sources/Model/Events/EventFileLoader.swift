@@ -1,0 +1,99 @@
+import Logging
+
+/// Reads events from a JSON Lines, CSV or TSV file (CSV/TSV need a header line), mapping
+/// fields as the pipeline says. Streams: the file is read in chunks, one line at a time.
+/// Malformed lines are counted and reported with their line numbers; they never stop the load.
+public struct EventFileLoader: Sendable {
+    public let format: PipelineConfig.EventFormat
+    public let decoder: EventDecoder
+    private let logger: Logger
+
+    public init(
+        format: PipelineConfig.EventFormat, mapping: EventFieldMapping,
+        logger: Logger = Logger(label: "m2grl.events")
+    ) {
+        self.format = format
+        self.decoder = EventDecoder(mapping: mapping)
+        self.logger = logger
+    }
+
+    public init(config: PipelineConfig, logger: Logger = Logger(label: "m2grl.events")) {
+        self.init(format: config.events.format, mapping: EventFieldMapping(config: config), logger: logger)
+    }
+
+    /// Calls `body` with each valid event in file order. Throws ``EventLoadError`` when the
+    /// file cannot be read, is empty, lacks header columns, or has no valid event.
+    @discardableResult
+    public func forEachEvent(path: String, _ body: (Event) throws -> Void) throws -> EventLoadReport {
+        var report = EventLoadReport(path: path)
+        var header: DelimitedHeader?
+        let maxRecord = decoder.mapping.limits.maxRecordBytes
+        try LineReader(path: path).forEachLine { line, lineNumber in
+            report.linesRead = lineNumber
+            guard case .bytes(let bytes) = line else {
+                if case .oversized(let size) = line { report.recordMalformed(line: lineNumber, .oversizedMessage(bytes: size)) }
+                return
+            }
+            if bytes.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) {
+                report.blankLines += 1
+                return
+            }
+            if bytes.count > maxRecord {
+                report.recordMalformed(line: lineNumber, .oversizedMessage(bytes: bytes.count))
+                return
+            }
+            let result: Result<Event, EventRejection>
+            switch format {
+            case .jsonl:
+                result = decoder.decodeJSON(buffer: bytes)
+            case .csv, .tsv:
+                guard let text = FlatJSONObjectScanner.validatedString(bytes) else {
+                    report.recordMalformed(line: lineNumber, .invalidUTF8)
+                    return
+                }
+                let cells: [String]
+                switch Result(catching: { () throws(EventRejection) in try DelimitedRow.split(Substring(text), format: format) }) {
+                case .success(let split): cells = split
+                case .failure(let reason):
+                    report.recordMalformed(line: lineNumber, reason)
+                    return
+                }
+                guard let header else {
+                    let parsed = DelimitedHeader(cells: cells, mapping: decoder.mapping)
+                    let missing = parsed.missingFields(decoder.mapping)
+                    if !missing.isEmpty { throw EventLoadError.missingColumns(path: path, fields: missing) }
+                    header = parsed
+                    return
+                }
+                if cells.count != header.columnCount {
+                    report.recordMalformed(
+                        line: lineNumber, .badRow("\(cells.count) cells, header has \(header.columnCount)"))
+                    return
+                }
+                result = decoder.decodeRow(cells, columns: header.columns)
+            }
+            switch result {
+            case .success(let event):
+                report.eventsAccepted += 1
+                try body(event)
+            case .failure(let reason):
+                report.recordMalformed(line: lineNumber, reason)
+            }
+        }
+        if report.eventsAccepted == 0 {
+            if report.malformedCount == 0 { throw EventLoadError.emptyFile(path: path) }
+            throw EventLoadError.noValidEvents(report)
+        }
+        if report.malformedCount > 0 {
+            logger.warning("malformed event lines skipped", metadata: ["report": "\(report)"])
+        }
+        return report
+    }
+
+    /// Loads every valid event of the file into memory, in file order.
+    public func load(path: String) throws -> (events: [Event], report: EventLoadReport) {
+        var events: [Event] = []
+        let report = try forEachEvent(path: path) { events.append($0) }
+        return (events, report)
+    }
+}

@@ -1,0 +1,120 @@
+/// Builds one vocabulary and one ``ViewGraph`` per view from closed sessions, incrementally.
+///
+/// View 0 is the item view; the others are attribute views. An item's node in an attribute
+/// view is the first value seen for that item (later different values are ignored), and an
+/// event's attribute-view node is always resolved through its item, so the attribute
+/// sequences and the alignment pairs agree. Events whose item has no value for a view are
+/// skipped in that view's sequence. Each view sequence has consecutive repeats collapsed;
+/// every consecutive pair adds 1 to the edge weight.
+public struct GraphBuilder: Sendable, Equatable {
+    /// One view's vocabulary and graph.
+    public struct View: Sendable, Equatable {
+        public var name: String
+        public var vocabulary = Vocabulary()
+        public var graph = ViewGraph()
+    }
+
+    public internal(set) var views: [View]
+    /// `itemAttributes[v][item]`: the item's node id in view `v`, or `noAttribute`
+    /// (`itemAttributes[0]` stays empty).
+    private var itemAttributes: [[UInt32]]
+    private static let noAttribute = UInt32.max
+
+    /// `viewNames[0]` is the item view (an empty list means just `item`).
+    public init(viewNames: [String]) {
+        views = (viewNames.isEmpty ? [PipelineConfig.itemViewName] : viewNames).map { View(name: $0) }
+        itemAttributes = Array(repeating: [], count: views.count)
+    }
+
+    public init(config: PipelineConfig) {
+        self.init(viewNames: config.viewNames)
+    }
+
+    /// Index of the named view.
+    public func viewIndex(_ name: String) -> Int? { views.firstIndex { $0.name == name } }
+
+    /// The attribute node of `item` in view `view`, if recorded.
+    public func attribute(ofItem item: UInt32, view: Int) -> UInt32? {
+        guard view > 0, view < views.count, Int(item) < itemAttributes[view].count else { return nil }
+        let value = itemAttributes[view][Int(item)]
+        return value == Self.noAttribute ? nil : value
+    }
+
+    /// Applies one closed session to every view; returns what changed.
+    @discardableResult
+    public mutating func apply(_ session: Session) -> GraphUpdate {
+        var update = GraphUpdate()
+        var itemIds: [UInt32] = []
+        itemIds.reserveCapacity(session.events.count)
+        for event in session.events {
+            let item = intern(event.item, view: 0, update: &update)
+            itemIds.append(item)
+            for v in 1..<max(views.count, 1) {
+                guard attribute(ofItem: item, view: v) == nil, let name = event.attributes[views[v].name] else { continue }
+                let attribute = intern(name, view: v, update: &update)
+                recordAttribute(attribute, item: item, view: v)
+                update.attributes.append(.init(view: v, item: item, attribute: attribute))
+            }
+        }
+        addTransitions(collapseRepeats(itemIds), view: 0, update: &update)
+        for v in 1..<max(views.count, 1) {
+            let sequence = itemIds.compactMap { attribute(ofItem: $0, view: v) }
+            addTransitions(collapseRepeats(sequence), view: v, update: &update)
+        }
+        return update
+    }
+
+    /// Applies sessions in order.
+    public mutating func apply<S: Sequence>(_ sessions: S) where S.Element == Session {
+        for session in sessions { apply(session) }
+    }
+
+    /// Records `attribute` as the node of `item` in view `view` unless one is recorded.
+    mutating func recordAttribute(_ attribute: UInt32, item: UInt32, view: Int) {
+        if itemAttributes[view].count <= Int(item) {
+            itemAttributes[view].append(
+                contentsOf: repeatElement(Self.noAttribute, count: Int(item) + 1 - itemAttributes[view].count))
+        }
+        if itemAttributes[view][Int(item)] == Self.noAttribute { itemAttributes[view][Int(item)] = attribute }
+    }
+
+    private mutating func intern(_ name: String, view: Int, update: inout GraphUpdate) -> UInt32 {
+        let before = views[view].vocabulary.count
+        let id = views[view].vocabulary.intern(name)
+        if views[view].vocabulary.count > before {
+            views[view].graph.ensureNodeCount(views[view].vocabulary.count)
+            update.newNodes.append(.init(view: view, id: id, name: name))
+        }
+        return id
+    }
+
+    private mutating func addTransitions(_ sequence: [UInt32], view: Int, update: inout GraphUpdate) {
+        guard sequence.count > 1 else { return }
+        var order: [UInt64] = []
+        var counts: [UInt64: UInt32] = [:]
+        for (a, b) in zip(sequence, sequence.dropFirst()) {
+            let key = UInt64(a) << 32 | UInt64(b)
+            if counts[key] == nil { order.append(key) }
+            counts[key, default: 0] += 1
+        }
+        for key in order {
+            let from = UInt32(key >> 32)
+            let to = UInt32(truncatingIfNeeded: key)
+            let count = counts[key] ?? 0
+            views[view].graph.addTransition(from: from, to: to, count: count)
+            update.edges.append(.init(view: view, from: from, to: to, count: count))
+        }
+    }
+
+    /// Item -> attribute pairs for the named attribute view, in item id order
+    /// (items without a value for that view are absent). Nil for an unknown view.
+    public func alignmentPairs(to viewName: String) -> AlignmentPairs? {
+        guard let v = viewIndex(viewName), v > 0 else { return nil }
+        var pairs = AlignmentPairs(sourceView: views[0].name, targetView: viewName)
+        for (item, attribute) in itemAttributes[v].enumerated() where attribute != Self.noAttribute {
+            pairs.source.append(UInt32(item))
+            pairs.target.append(attribute)
+        }
+        return pairs
+    }
+}

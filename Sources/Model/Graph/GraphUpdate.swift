@@ -1,0 +1,37 @@
+/// What applying one session changed, so a store can persist it and a walker can refresh
+/// the walks of touched nodes.
+public struct GraphUpdate: Sendable, Equatable {
+    /// `count` more observations of `from -> to` in view `view` (index into the builder's views).
+    public struct EdgeIncrement: Sendable, Equatable {
+        public var view: Int
+        public var from: UInt32
+        public var to: UInt32
+        public var count: UInt32
+    }
+
+    /// A node that got its id in this update.
+    public struct NewNode: Sendable, Equatable {
+        public var view: Int
+        public var id: UInt32
+        public var name: String
+    }
+
+    /// Item `item` got attribute node `attribute` in view `view` (first value seen wins).
+    public struct AttributeAssignment: Sendable, Equatable {
+        public var view: Int
+        public var item: UInt32
+        public var attribute: UInt32
+    }
+
+    public var newNodes: [NewNode] = []
+    public var edges: [EdgeIncrement] = []
+    public var attributes: [AttributeAssignment] = []
+
+    public init() {}
+
+    /// Source nodes of the edge increments of `view`, each once, in order.
+    public func touchedNodes(view: Int) -> [UInt32] {
+        var seen = Set<UInt32>()
+        return edges.filter { $0.view == view && seen.insert($0.from).inserted }.map(\.from)
+    }
+}
