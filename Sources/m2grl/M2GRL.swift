@@ -15,7 +15,7 @@ struct M2GRL: AsyncParsableCommand {
 
             Exit codes: 0 success, 1 runtime failure, 64 invalid arguments or configuration.
             """,
-        subcommands: [BrokerCommand.self]
+        subcommands: [BrokerCommand.self, GenerateCommand.self, ProduceCommand.self, ServeCommand.self]
     )
 }
 

@@ -7,6 +7,13 @@ public struct GraphUpdate: Sendable, Equatable {
         public var from: UInt32
         public var to: UInt32
         public var count: UInt32
+
+        public init(view: Int, from: UInt32, to: UInt32, count: UInt32) {
+            self.view = view
+            self.from = from
+            self.to = to
+            self.count = count
+        }
     }
 
     /// A node that got its id in this update.
@@ -14,6 +21,12 @@ public struct GraphUpdate: Sendable, Equatable {
         public var view: Int
         public var id: UInt32
         public var name: String
+
+        public init(view: Int, id: UInt32, name: String) {
+            self.view = view
+            self.id = id
+            self.name = name
+        }
     }
 
     /// Item `item` got attribute node `attribute` in view `view` (first value seen wins).
@@ -21,6 +34,12 @@ public struct GraphUpdate: Sendable, Equatable {
         public var view: Int
         public var item: UInt32
         public var attribute: UInt32
+
+        public init(view: Int, item: UInt32, attribute: UInt32) {
+            self.view = view
+            self.item = item
+            self.attribute = attribute
+        }
     }
 
     public var newNodes: [NewNode] = []

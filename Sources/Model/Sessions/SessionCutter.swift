@@ -35,16 +35,25 @@ public struct SessionCutter: Sendable {
         public init() {}
     }
 
-    private struct UserState: Sendable {
-        var eventCount = 0
-        var lastTimestamp = Int64.min
-        var open: [Event] = []
-        var isOverActive = false
+    /// One user's cutting state: what a streaming ingester persists per user so a restart
+    /// continues exactly where it stopped.
+    public struct UserState: Sendable, Equatable {
+        public var eventCount = 0
+        public var lastTimestamp = Int64.min
+        public var open: [Event] = []
+        public var isOverActive = false
+
+        public init(eventCount: Int = 0, lastTimestamp: Int64 = .min, open: [Event] = [], isOverActive: Bool = false) {
+            self.eventCount = eventCount
+            self.lastTimestamp = lastTimestamp
+            self.open = open
+            self.isOverActive = isOverActive
+        }
     }
 
     public let config: PipelineConfig.Sessions
-    public private(set) var statistics = Statistics()
-    private var users: [String: UserState] = [:]
+    public internal(set) var statistics = Statistics()
+    var users: [String: UserState] = [:]
     private let gap: Int64
 
     public init(config: PipelineConfig.Sessions) {
@@ -127,7 +136,7 @@ public struct SessionCutter: Sendable {
         closeOpen { _ in true }
     }
 
-    private mutating func closeOpen(where shouldClose: (Int64) -> Bool) -> [Session] {
+    mutating func closeOpen(where shouldClose: (Int64) -> Bool) -> [Session] {
         var closing: [(user: String, last: Int64)] = []
         for (user, state) in users {
             if let last = state.open.last?.timestampMillis, shouldClose(last) { closing.append((user, last)) }

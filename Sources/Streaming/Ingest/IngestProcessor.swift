@@ -1,0 +1,367 @@
+import Foundation
+import Kafka
+import Logging
+import Model
+import Store
+
+/// Settings of the ingester that are not part of the model.
+public struct IngestOptions: Sendable, Equatable {
+    /// Fresh walks generated from every node whose out-edges changed in a batch.
+    public var walksPerTouchedNode: Int = 2
+    /// Walks kept per view in the ring; the oldest are evicted beyond this.
+    public var walkRingCapacity: Int = 200_000
+    /// How far (event time) a partition's clock must be past a session's last event, on
+    /// top of the session gap, before the session is closed as idle. Events that much
+    /// out of order still land in their session. Default: one session gap.
+    public var allowedLatenessMillis: Int64?
+    /// fsync every batch (survives power loss, not only process crashes).
+    public var syncWrites: Bool = false
+
+    public init() {}
+}
+
+/// One decoded event and the partition it came from (file replay uses a pseudo-partition).
+public struct IngestRecord: Sendable {
+    public var event: Event
+    public var source: TopicPartition
+
+    public init(event: Event, source: TopicPartition) {
+        self.event = event
+        self.source = source
+    }
+}
+
+/// One consumed batch: the valid events in consumption order, and for every partition
+/// read, the next offset to consume (past dead-lettered records too).
+public struct IngestBatchInput: Sendable {
+    public var records: [IngestRecord]
+    public var nextOffsets: [TopicPartition: Int64]
+    public var deadLetters: Int
+
+    public init(records: [IngestRecord], nextOffsets: [TopicPartition: Int64], deadLetters: Int = 0) {
+        self.records = records
+        self.nextOffsets = nextOffsets
+        self.deadLetters = deadLetters
+    }
+}
+
+/// What one batch changed.
+public struct IngestBatchOutcome: Sendable, Equatable {
+    public var events = 0
+    public var sessionsClosed = 0
+    public var newNodes = 0
+    public var edgeIncrements = 0
+    public var walksWritten = 0
+    public var lateEvents = 0
+}
+
+/// A point-in-time summary of the ingest state (status line, `m2grl status`).
+public struct IngestStatus: Sendable, Equatable {
+    public struct View: Sendable, Equatable {
+        public var name: String
+        public var nodes: Int
+        public var edges: Int
+        public var walksInRing: Int
+    }
+    public var views: [View]
+    public var openSessions: Int
+    public var offsets: [TopicPartition: Int64]
+    public var counters: [String: UInt64]
+}
+
+/// The ingester's state machine: sessions per partition, per-view graphs, walk rings and
+/// consumed offsets, in memory and in RocksDB.
+///
+/// `apply` turns one consumed batch into one atomic RocksDB `WriteBatch` (session state,
+/// vocabulary growth, edge-weight increments, item attributes, fresh walks, counters and
+/// the next offsets), so whatever instant the process dies at, the store holds a state in
+/// which every partition's events up to its stored offset were applied exactly once. On
+/// start, the state is loaded back and consumption resumes at the stored offsets.
+///
+/// Each partition has its own `SessionCutter` and event clock (users are keyed to
+/// partitions), so a lagging partition never closes sessions early. All methods are
+/// serialised by a lock; they are synchronous (RocksDB) and belong on a dedicated thread.
+public final class IngestProcessor: @unchecked Sendable {
+    public let store: Store
+    public let config: PipelineConfig
+    public let options: IngestOptions
+    let schema: IngestSchema
+    private let logger: Logger
+    private let lock = NSLock()
+
+    private var cutters: [TopicPartition: SessionCutter] = [:]
+    private var builder: GraphBuilder
+    private var clocks: [TopicPartition: Int64] = [:]
+    private var lastSweep: [TopicPartition: Int64] = [:]
+    private var offsets: [TopicPartition: Int64] = [:]
+    private var walkNext: [UInt64]
+    private var counters: [String: UInt64] = [:]
+    private var failed: Error?
+
+    public init(store: Store, config: PipelineConfig, options: IngestOptions = IngestOptions(),
+                logger: Logger = Logger(label: "m2grl.ingest")) throws {
+        self.store = store
+        self.config = config
+        self.options = options
+        self.logger = logger
+        self.schema = try IngestSchema(store: store)
+        self.builder = GraphBuilder(config: config)
+        self.walkNext = Array(repeating: 0, count: config.viewNames.count)
+        try load()
+    }
+
+    private var lateness: Int64 { options.allowedLatenessMillis ?? config.sessions.gapMilliseconds }
+
+    // MARK: Loading
+
+    private func load() throws {
+        // Views must match what the state was built with.
+        var storedViews: [(Int, String)] = []
+        try schema.meta.scan(prefix: "view:") { key, _ in
+            let parts = key.split(separator: ":", maxSplits: 2)
+            if parts.count == 3, let i = Int(parts[1]) { storedViews.append((i, String(parts[2]))) }
+            return .continue
+        }
+        let names = config.viewNames
+        if storedViews.isEmpty {
+            let batch = WriteBatch()
+            for (i, n) in names.enumerated() { try batch.put(schema.meta, "view:\(i):\(n)", 1) }
+            try batch.put(schema.meta, "format.version", IngestSchema.formatVersion)
+            try store.write(batch, sync: true)
+        } else if storedViews.sorted(by: { $0.0 < $1.0 }).map(\.1) != names {
+            throw IngestError.viewsChanged(stored: storedViews.sorted(by: { $0.0 < $1.0 }).map(\.1), pipeline: names)
+        }
+
+        var update = GraphUpdate()
+        try schema.vocab.scan { key, name in
+            let (view, id) = key.components
+            update.newNodes.append(.init(view: Int(view), id: id, name: name))
+            return .continue
+        }
+        try schema.attrs.scan { key, attribute in
+            let (view, item) = key.components
+            update.attributes.append(.init(view: Int(view), item: item, attribute: UInt32(truncatingIfNeeded: attribute)))
+            return .continue
+        }
+        try schema.edges.scan { key, weight in
+            let (view, from, to) = key.components
+            update.edges.append(.init(view: Int(view), from: from, to: to, count: UInt32(truncatingIfNeeded: weight)))
+            return .continue
+        }
+        do { try builder.replay(update) } catch { throw IngestError.corruptState("\(error)") }
+
+        var restored = 0
+        try schema.sessions.scan { key, bytes in
+            let (topic, partition, user) = key.components
+            let tp = TopicPartition(topic, partition)
+            let state = try UserStateCodec.decode(bytes, user: user)
+            cutters[tp, default: SessionCutter(config: config.sessions)].restore(user: user, state: state)
+            restored += 1
+            return .continue
+        }
+        try schema.offsets.scan { key, offset in
+            let (topic, partition) = key.components
+            offsets[TopicPartition(topic, partition)] = Int64(bitPattern: offset)
+            return .continue
+        }
+        try schema.eventClock.scan { key, t in
+            let (topic, partition) = key.components
+            clocks[TopicPartition(topic, partition)] = Int64(bitPattern: t)
+            return .continue
+        }
+        try schema.meta.scan { key, value in
+            if !key.hasPrefix("view:") { counters[key] = value }
+            return .continue
+        }
+        for v in 0..<walkNext.count { walkNext[v] = counters["walks.next.\(v)"] ?? 0 }
+        logger.info("ingest state loaded", metadata: [
+            "nodes": "\(builder.views.map { "\($0.name)=\($0.vocabulary.count)" }.joined(separator: ","))",
+            "users": "\(restored)", "partitions": "\(offsets.count)",
+        ])
+    }
+
+    // MARK: Queries
+
+    /// The stored next offsets of `partitions` (absent: never consumed).
+    public func storedOffsets(for partitions: [TopicPartition]) -> [TopicPartition: Int64] {
+        lock.withLock { offsets.filter { partitions.contains($0.key) } }
+    }
+
+    /// All stored next offsets.
+    public var allOffsets: [TopicPartition: Int64] { lock.withLock { offsets } }
+
+    /// A copy of the in-memory graphs and vocabularies.
+    public var graphs: GraphBuilder { lock.withLock { builder } }
+
+    public var status: IngestStatus {
+        lock.withLock {
+            IngestStatus(
+                views: builder.views.enumerated().map { v, view in
+                    IngestStatus.View(name: view.name, nodes: view.vocabulary.count, edges: view.graph.edgeCount,
+                                      walksInRing: Int(min(walkNext[v], UInt64(options.walkRingCapacity))))
+                },
+                openSessions: cutters.values.reduce(0) { $0 + $1.openSessionCount },
+                offsets: offsets, counters: counters)
+        }
+    }
+
+    // MARK: Applying
+
+    /// Applies one batch in memory and commits it to RocksDB atomically. After a failed
+    /// commit the processor refuses further batches (memory and disk may disagree): restart
+    /// to reload from the store.
+    @discardableResult
+    public func apply(_ input: IngestBatchInput) throws -> IngestBatchOutcome {
+        try lock.withLock {
+            if let failed { throw IngestError.needsRestart("\(failed)") }
+            do {
+                return try applyLocked(input, closeAll: false)
+            } catch {
+                failed = error
+                throw error
+            }
+        }
+    }
+
+    /// Closes every open session (end of a finite replay, or tests that compare with the
+    /// offline builder) and commits the result.
+    @discardableResult
+    public func closeAllSessions() throws -> IngestBatchOutcome {
+        try lock.withLock {
+            if let failed { throw IngestError.needsRestart("\(failed)") }
+            return try applyLocked(IngestBatchInput(records: [], nextOffsets: [:]), closeAll: true)
+        }
+    }
+
+    private struct PartitionUser: Hashable { var tp: TopicPartition; var user: String }
+
+    private func applyLocked(_ input: IngestBatchInput, closeAll: Bool) throws -> IngestBatchOutcome {
+        var outcome = IngestBatchOutcome()
+        var closed: [Session] = []
+        var changed = Set<PartitionUser>()
+        var lateBefore = 0, lateAfter = 0
+        for c in cutters.values { lateBefore += c.statistics.lateEvents }
+
+        for record in input.records {
+            let tp = record.source
+            let event = record.event
+            changed.insert(PartitionUser(tp: tp, user: event.user))
+            if let session = cutters[tp, default: SessionCutter(config: config.sessions)].add(event) {
+                closed.append(session)
+            }
+            if event.timestampMillis > clocks[tp] ?? .min { clocks[tp] = event.timestampMillis }
+            outcome.events += 1
+        }
+
+        // Idle sessions: closed per partition by that partition's own event clock.
+        let sweepEvery = max(config.sessions.gapMilliseconds / 4, 1)
+        var closedUsers: [TopicPartition: [String]] = [:]
+        for tp in cutters.keys.sorted() {
+            if closeAll {
+                let users = cutters[tp]!.userNames.filter { cutters[tp]!.state(ofUser: $0)?.open.isEmpty == false }
+                closed.append(contentsOf: cutters[tp]!.finish())
+                closedUsers[tp] = Array(users)
+                continue
+            }
+            guard let clock = clocks[tp] else { continue }
+            if let last = lastSweep[tp], clock - last < sweepEvery { continue }
+            lastSweep[tp] = clock
+            let (sessions, users) = cutters[tp]!.closeIdleSessions(at: clock - lateness)
+            closed.append(contentsOf: sessions)
+            closedUsers[tp] = users
+        }
+        for (tp, users) in closedUsers {
+            for u in users { changed.insert(PartitionUser(tp: tp, user: u)) }
+            _ = cutters[tp]!.evictIdleUsers(users)
+        }
+        for c in cutters.values { lateAfter += c.statistics.lateEvents }
+        outcome.lateEvents = lateAfter - lateBefore
+        outcome.sessionsClosed = closed.count
+
+        let batch = WriteBatch()
+        var touched: [[UInt32]] = Array(repeating: [], count: builder.views.count)
+        var touchedSet: [Set<UInt32>] = Array(repeating: [], count: builder.views.count)
+        for session in closed {
+            let update = builder.apply(session)
+            for n in update.newNodes { try batch.put(schema.vocab, CompositeKey(UInt16(n.view), n.id), n.name) }
+            for a in update.attributes {
+                try batch.put(schema.attrs, CompositeKey(UInt16(a.view), a.item), UInt64(a.attribute))
+            }
+            for e in update.edges {
+                try batch.add(schema.edges, CompositeKey(UInt16(e.view), e.from, e.to), UInt64(e.count))
+                if touchedSet[e.view].insert(e.from).inserted { touched[e.view].append(e.from) }
+            }
+            outcome.newNodes += update.newNodes.count
+            outcome.edgeIncrements += update.edges.count
+        }
+
+        for key in changed {
+            let storeKey = CompositeKey(key.tp.topic, key.tp.partition, key.user)
+            if let state = cutters[key.tp]?.state(ofUser: key.user) {
+                try batch.put(schema.sessions, storeKey, UserStateCodec.encode(state))
+            } else {
+                try batch.delete(schema.sessions, storeKey)
+            }
+        }
+
+        // Fresh walks from the touched nodes, into each view's ring.
+        let batchSeq = (counters["batches"] ?? 0) + 1
+        for v in 0..<builder.views.count where !touched[v].isEmpty && options.walksPerTouchedNode > 0 {
+            let seed = SplitMix64.mix(config.walks.seed ^ SplitMix64.mix(UInt64(v) << 48 ^ batchSeq))
+            let corpus = LiveGraphWalker().walks(
+                on: builder.views[v].graph, from: touched[v], perNode: options.walksPerTouchedNode,
+                length: config.walks.length, seed: seed)
+            for w in 0..<corpus.walkCount {
+                var bytes: [UInt8] = []
+                bytes.reserveCapacity(corpus.walk(w).count * 4)
+                for node in corpus.walk(w) { withUnsafeBytes(of: node.littleEndian) { bytes.append(contentsOf: $0) } }
+                try batch.put(schema.walks, CompositeKey(UInt16(v), walkNext[v]), bytes)
+                walkNext[v] += 1
+            }
+            outcome.walksWritten += corpus.walkCount
+            let capacity = UInt64(options.walkRingCapacity)
+            if walkNext[v] > capacity {
+                try batch.deleteRange(schema.walks, from: CompositeKey(UInt16(v), 0), to: CompositeKey(UInt16(v), walkNext[v] - capacity))
+            }
+            counters["walks.next.\(v)"] = walkNext[v]
+            try batch.put(schema.meta, "walks.next.\(v)", walkNext[v])
+        }
+
+        for (tp, next) in input.nextOffsets {
+            offsets[tp] = next
+            try batch.put(schema.offsets, CompositeKey(tp.topic, tp.partition), UInt64(bitPattern: next))
+        }
+        for tp in Set(input.records.map(\.source)) {
+            if let t = clocks[tp] { try batch.put(schema.eventClock, CompositeKey(tp.topic, tp.partition), UInt64(bitPattern: t)) }
+        }
+        func bump(_ name: String, _ delta: Int) throws {
+            guard delta > 0 else { return }
+            counters[name, default: 0] += UInt64(delta)
+            try batch.add(schema.meta, name, UInt64(delta))
+        }
+        try bump("batches", 1)
+        try bump("events.applied", outcome.events)
+        try bump("events.dead_lettered", input.deadLetters)
+        try bump("events.late", outcome.lateEvents)
+        try bump("sessions.closed", outcome.sessionsClosed)
+        try bump("walks.written", outcome.walksWritten)
+        try store.write(batch, sync: options.syncWrites)
+        return outcome
+    }
+}
+
+/// Errors of the ingest state.
+public enum IngestError: Error, CustomStringConvertible, Sendable {
+    case viewsChanged(stored: [String], pipeline: [String])
+    case corruptState(String)
+    case needsRestart(String)
+
+    public var description: String {
+        switch self {
+        case .viewsChanged(let stored, let pipeline):
+            return "the state directory was built with views \(stored) but the pipeline declares \(pipeline); use a new --state directory (or replay into one) to change views"
+        case .corruptState(let m): return "state directory is inconsistent: \(m)"
+        case .needsRestart(let m): return "a previous batch failed to commit (\(m)); restart to reload the state"
+        }
+    }
+}

@@ -1,0 +1,174 @@
+import Foundation
+import Kafka
+import Logging
+import Metrics
+import Model
+import ServiceLifecycle
+
+/// Consumes the events topic into an `IngestProcessor`, exactly once.
+///
+/// Loop: poll a batch -> decode each message (invalid ones go to the dead-letter topic with
+/// the reason, and are counted) -> wait for the dead letters to be acknowledged -> apply the
+/// batch to the processor, which commits state and next offsets in one RocksDB write ->
+/// (afterwards, for lag tools only) commit the same offsets to the consumer group.
+/// Start offsets always come from RocksDB: on every assignment the rebalance handler returns
+/// the stored offsets, so the group's committed offsets are never what resumes a partition.
+/// Dead letters are at-least-once: a crash between their acknowledgement and the state
+/// commit re-sends them after restart.
+///
+/// Runs until graceful shutdown (SIGTERM/SIGINT through the `ServiceGroup`): finishes the
+/// batch in hand, closes the consumer and returns.
+public final class KafkaIngestService: Service, Sendable {
+    public struct Settings: Sendable {
+        public var topic: String
+        public var group: String
+        public var deadLetterTopic: String
+        public var maxBatch: Int = 5000
+        public var statusInterval: Duration? = .seconds(10)
+        /// Stop once every assigned partition has reached its end (a bounded catch-up run).
+        public var stopAtEnd: Bool = false
+
+        public init(topic: String, group: String, deadLetterTopic: String) {
+            self.topic = topic
+            self.group = group
+            self.deadLetterTopic = deadLetterTopic
+        }
+    }
+
+    let processor: IngestProcessor
+    let consumerConfig: KafkaConfiguration
+    let producerConfig: KafkaConfiguration
+    let settings: Settings
+    let decoder: EventDecoder
+    let logger: Logger
+
+    public init(processor: IngestProcessor, kafka: KafkaConfiguration, settings: Settings, logger: Logger) {
+        self.processor = processor
+        self.consumerConfig = KafkaConfiguration.consumer(
+            bootstrapServers: kafka.bootstrapServers, groupID: settings.group,
+            properties: kafka.properties.filter { $0.key != "bootstrap.servers" })
+        self.producerConfig = KafkaConfiguration.producer(
+            bootstrapServers: kafka.bootstrapServers,
+            properties: kafka.properties.filter { $0.key != "bootstrap.servers" })
+        self.settings = settings
+        self.decoder = EventDecoder(mapping: EventFieldMapping(config: processor.config))
+        self.logger = logger
+    }
+
+    public func run() async throws {
+        let processor = self.processor
+        let logger = self.logger
+        let handler = RebalanceHandler(
+            onAssign: { parts in
+                let stored = processor.storedOffsets(for: parts)
+                logger.info("resuming from stored offsets", metadata: [
+                    "offsets": "\(parts.sorted().map { "\($0)=\(stored[$0].map(String.init) ?? "start")" })",
+                ])
+                // Partitions never consumed start at the beginning of the log.
+                return Dictionary(uniqueKeysWithValues: parts.map { ($0, stored[$0] ?? KafkaOffset.beginning) })
+            },
+            onRevoke: { parts, lost in
+                logger.info("partitions revoked", metadata: ["partitions": "\(parts.sorted())", "lost": "\(lost)"])
+            })
+        let consumer = try KafkaConsumer(configuration: consumerConfig, rebalance: handler, logger: logger)
+        let deadLetterProducer = try KafkaProducer(configuration: producerConfig, logger: logger)
+        try consumer.subscribe([settings.topic])
+
+        let metrics = IngestMetrics()
+        var lastStatus = ContinuousClock.now
+        var eventsSinceStatus = 0
+        var reachedEnd: [TopicPartition: Int64] = [:]
+
+        await withGracefulShutdownHandler {
+            do {
+                while !Task.isShuttingDownGracefully && !Task.isCancelled {
+                    let polled = try await consumer.poll(maxMessages: settings.maxBatch, timeout: .milliseconds(200))
+                    for (tp, end) in polled.reachedEnd { reachedEnd[tp] = end }
+                    if !polled.messages.isEmpty {
+                        let input = try await decode(polled.messages, deadLetters: deadLetterProducer, metrics: metrics)
+                        let outcome = try await onDedicatedThread { try processor.apply(input) }
+                        metrics.record(outcome, deadLetters: input.deadLetters)
+                        eventsSinceStatus += outcome.events + input.deadLetters
+                        // Courtesy commit for lag tools; resumption never reads it.
+                        try? await consumer.commit(input.nextOffsets)
+                        for (tp, next) in input.nextOffsets where (reachedEnd[tp] ?? .max) > next { reachedEnd[tp] = nil }
+                    }
+                    if let every = settings.statusInterval, ContinuousClock.now - lastStatus >= every {
+                        logStatus(eventsPerSecond: Double(eventsSinceStatus) / max(0.001, (ContinuousClock.now - lastStatus).seconds))
+                        lastStatus = .now
+                        eventsSinceStatus = 0
+                    }
+                    if settings.stopAtEnd, !consumer.assignment.isEmpty,
+                       consumer.assignment.allSatisfy({ tp in reachedEnd[tp].map { $0 <= (processor.storedOffsets(for: [tp])[tp] ?? 0) } ?? false }) {
+                        logger.info("all assigned partitions consumed to their end")
+                        break
+                    }
+                }
+            } catch {
+                logger.error("ingest stopped: \(error)")
+            }
+        } onGracefulShutdown: {
+            logger.info("graceful shutdown: finishing the batch in hand")
+        }
+        await consumer.close()
+        try? await deadLetterProducer.flush(timeout: .seconds(10))
+        logStatus(eventsPerSecond: nil)
+    }
+
+    private func decode(_ messages: [KafkaMessage], deadLetters: KafkaProducer, metrics: IngestMetrics) async throws -> IngestBatchInput {
+        var records: [IngestRecord] = []
+        records.reserveCapacity(messages.count)
+        var next: [TopicPartition: Int64] = [:]
+        var dead = 0
+        for m in messages {
+            next[m.topicPartition] = max(next[m.topicPartition] ?? 0, m.offset + 1)
+            switch decoder.decodeJSON(m.value ?? []) {
+            case .success(let event):
+                records.append(IngestRecord(event: event, source: m.topicPartition))
+            case .failure(let rejection):
+                dead += 1
+                try deadLetters.enqueue(DeadLetters.record(for: m, rejection: rejection, topic: settings.deadLetterTopic))
+                logger.debug("dead letter", metadata: ["reason": "\(rejection.code)", "source": "\(m.topicPartition)@\(m.offset)"])
+            }
+        }
+        if dead > 0 { try await deadLetters.flush(timeout: .seconds(60)) }
+        return IngestBatchInput(records: records, nextOffsets: next, deadLetters: dead)
+    }
+
+    private func logStatus(eventsPerSecond: Double?) {
+        let s = processor.status
+        let views = s.views.map { "\($0.name) \($0.nodes)n/\($0.edges)e/\($0.walksInRing)w" }.joined(separator: " ")
+        let rate = eventsPerSecond.map { String(format: "%.0f ev/s", $0) } ?? "final"
+        logger.notice("ingest: \(rate) applied=\(s.counters["events.applied"] ?? 0) dead=\(s.counters["events.dead_lettered"] ?? 0) late=\(s.counters["events.late"] ?? 0) sessions_open=\(s.openSessions) | \(views)")
+    }
+}
+
+/// Runs blocking work (RocksDB writes) on a Dispatch thread, off the cooperative pool.
+func onDedicatedThread<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+    try await withCheckedThrowingContinuation { continuation in
+        DispatchQueue.global(qos: .userInitiated).async {
+            continuation.resume(with: Result { try body() })
+        }
+    }
+}
+
+extension Duration {
+    var seconds: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
+}
+
+/// swift-metrics instruments of the ingester.
+final class IngestMetrics: Sendable {
+    let events = Counter(label: "m2grl_ingest_events_total")
+    let deadLetters = Counter(label: "m2grl_ingest_dead_letters_total")
+    let lateEvents = Counter(label: "m2grl_ingest_late_events_total")
+    let sessions = Counter(label: "m2grl_ingest_sessions_closed_total")
+    let walks = Counter(label: "m2grl_ingest_walks_written_total")
+
+    func record(_ o: IngestBatchOutcome, deadLetters n: Int) {
+        events.increment(by: o.events)
+        deadLetters.increment(by: n)
+        lateEvents.increment(by: o.lateEvents)
+        sessions.increment(by: o.sessionsClosed)
+        walks.increment(by: o.walksWritten)
+    }
+}

@@ -1,0 +1,52 @@
+import Store
+
+/// Where the ingester keeps its durable state in RocksDB (one column family per concern).
+///
+/// | family | key | value |
+/// | --- | --- | --- |
+/// | `vocab` | (view u16, id u32) | node name (UTF-8) |
+/// | `edges` | (view u16, from u32, to u32) | weight, u64 (merge-add) |
+/// | `attrs` | (view u16, item u32) | attribute node id, u64 |
+/// | `sessions` | (topic, partition i32, user) | one user's open-session state (`UserStateCodec`) |
+/// | `offsets` | (topic, partition i32) | next offset to consume, u64 |
+/// | `offsets` (prefix 2) | (topic, partition i32) | latest event time of the partition, ms (i64 as u64) |
+/// | `walks` | (view u16, seq u64) | one walk: u32 node ids, little-endian |
+/// | `meta` | name | u64 counters (`events.applied`, `walks.next.<view>`, ...) |
+///
+/// Everything one consumed batch changes goes into one `WriteBatch`, offsets included, so
+/// the state on disk always reflects a prefix of each partition, applied exactly once.
+public struct IngestSchema: Sendable {
+    public static let families = ["vocab", "edges", "attrs", "sessions", "offsets", "walks", "meta"]
+    public static let formatVersion: UInt64 = 1
+
+    public typealias ViewNodeKey = CompositeKey<UInt16, UInt32>
+    public typealias EdgeKey = CompositeKey<UInt16, UInt32, UInt32>
+    public typealias PartitionKey = CompositeKey<String, Int32>
+    public typealias UserKey = CompositeKey<String, Int32, String>
+    public typealias WalkKey = CompositeKey<UInt16, UInt64>
+
+    public let vocab: Keyspace<ViewNodeKey, StringCodec>
+    public let edges: Keyspace<EdgeKey, UInt64LittleEndianCodec>
+    public let attrs: Keyspace<ViewNodeKey, UInt64LittleEndianCodec>
+    public let sessions: Keyspace<UserKey, RawBytesCodec>
+    public let offsets: Keyspace<PartitionKey, UInt64LittleEndianCodec>
+    public let eventClock: Keyspace<PartitionKey, UInt64LittleEndianCodec>
+    public let walks: Keyspace<WalkKey, RawBytesCodec>
+    public let meta: Keyspace<String, UInt64LittleEndianCodec>
+
+    public init(store: Store) throws {
+        vocab = Keyspace(try store.columnFamily("vocab"), prefix: [1], codec: StringCodec())
+        edges = Keyspace(try store.columnFamily("edges"), prefix: [1], codec: UInt64LittleEndianCodec())
+        attrs = Keyspace(try store.columnFamily("attrs"), prefix: [1], codec: UInt64LittleEndianCodec())
+        sessions = Keyspace(try store.columnFamily("sessions"), prefix: [1], codec: RawBytesCodec())
+        offsets = Keyspace(try store.columnFamily("offsets"), prefix: [1], codec: UInt64LittleEndianCodec())
+        eventClock = Keyspace(try store.columnFamily("offsets"), prefix: [2], codec: UInt64LittleEndianCodec())
+        walks = Keyspace(try store.columnFamily("walks"), prefix: [1], codec: RawBytesCodec())
+        meta = Keyspace(try store.columnFamily("meta"), prefix: [1], codec: UInt64LittleEndianCodec())
+    }
+
+    /// Opens (or creates) an ingest state directory.
+    public static func openStore(path: String, options: StoreOptions = StoreOptions()) throws -> Store {
+        try Store(path: path, columnFamilies: families, options: options)
+    }
+}

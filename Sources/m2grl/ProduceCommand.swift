@@ -1,0 +1,127 @@
+import ArgumentParser
+import Foundation
+import Kafka
+import Logging
+import Model
+
+struct ProduceCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "produce",
+        abstract: "Load an events file into a Kafka topic, keyed by user (one user's events stay in order).",
+        discussion: """
+            JSON Lines files are sent line by line, unchanged (lines that are not valid events are sent too, without a key, so the ingester dead-letters them). CSV/TSV files are converted to one JSON object per event with the pipeline's field names. Keys are hashed with murmur2 like Java clients.
+
+            Examples:
+              m2grl produce --brokers localhost:9092 --topic events --pipeline pipelines/synthetic.yaml --events events.jsonl
+              m2grl produce --brokers localhost:9092 --topic events --pipeline p.yaml --events events.jsonl --rate 10000
+            """
+    )
+
+    @OptionGroup var kafka: KafkaOptions
+    @OptionGroup var pipelineOptions: PipelineOptions
+
+    @Option(name: .long, help: "Topic to produce to (default: the pipeline's kafka.topic).")
+    var topic: String?
+
+    @Option(name: .long, help: "Events file (format from the pipeline).")
+    var events: String
+
+    @Option(name: .long, help: "Messages per second (default: as fast as possible).")
+    var rate: Double?
+
+    @OptionGroup var global: GlobalOptions
+
+    func validate() throws {
+        if let rate, !(rate > 0) { throw ValidationError("--rate: must be positive, got \(rate)") }
+    }
+
+    func run() async throws {
+        let logger = try global.bootstrapLogging()
+        let (loaded, _) = try pipelineOptions.load()
+        guard let config = loaded else { throw ValidationError("--pipeline: missing") }
+        let topic = self.topic ?? StreamTopics(config: config).events
+        guard FileManager.default.fileExists(atPath: events) else { throw ValidationError("--events: no such file '\(events)'") }
+        let producer = try KafkaProducer(
+            configuration: .producer(bootstrapServers: try kafka.configuration().bootstrapServers,
+                                     lingerMs: 20, properties: try kafka.properties()),
+            logger: logger)
+        let decoder = EventDecoder(mapping: EventFieldMapping(config: config))
+        let pacer = Pacer(rate: rate)
+        let start = ContinuousClock.now
+        var sent = 0, unkeyed = 0
+
+        if config.events.format == .jsonl {
+            try forEachLine(path: events) { line in
+                guard !line.allSatisfy({ $0 == 0x20 || $0 == 0x09 || $0 == 0x0D }) else { return }
+                var key: [UInt8]? = nil
+                if case .success(let event) = decoder.decodeJSON(line) { key = Array(event.user.utf8) } else { unkeyed += 1 }
+                try producer.enqueue(KafkaProducerRecord(topic: topic, key: key, value: line))
+                sent += 1
+                pacer.wait(sent)
+            }
+        } else {
+            let loader = EventFileLoader(config: config, logger: logger)
+            let report = try loader.forEachEvent(path: events) { event in
+                try producer.enqueue(KafkaProducerRecord(topic: topic, key: Array(event.user.utf8), value: EventJSON.encode(event, config: config)))
+                sent += 1
+                pacer.wait(sent)
+            }
+            if report.malformedCount > 0 { printErr(report.description) }
+        }
+        try await producer.flush(timeout: .seconds(120))
+        let seconds = (ContinuousClock.now - start).inSeconds
+        print("produced \(sent) messages to \(topic) in \(String(format: "%.1f", seconds)) s (\(formatRate(Double(sent) / max(seconds, 1e-9)))/s)" + (unkeyed > 0 ? "; \(unkeyed) lines were not valid events and were sent without a key" : ""))
+    }
+}
+
+/// Sleeps to hold a message rate.
+struct Pacer {
+    let rate: Double?
+    let start = ContinuousClock.now
+
+    func wait(_ sent: Int) {
+        guard let rate, sent % 100 == 0 else { return }
+        let due = start + .seconds(Double(sent) / rate)
+        let now = ContinuousClock.now
+        if due > now { Thread.sleep(forTimeInterval: (due - now).inSeconds) }
+    }
+}
+
+/// Reads a file line by line (without the newline), in 1 MiB chunks.
+func forEachLine(path: String, _ body: ([UInt8]) throws -> Void) throws {
+    guard let handle = FileHandle(forReadingAtPath: path) else { throw ValidationError("cannot open '\(path)'") }
+    defer { try? handle.close() }
+    var pending: [UInt8] = []
+    while true {
+        let chunk = handle.readData(ofLength: 1 << 20)
+        if chunk.isEmpty { break }
+        var start = 0
+        let bytes = [UInt8](chunk)
+        for i in 0..<bytes.count where bytes[i] == 0x0A {
+            if pending.isEmpty {
+                try body(Array(bytes[start..<i]))
+            } else {
+                pending.append(contentsOf: bytes[start..<i])
+                try body(pending)
+                pending.removeAll(keepingCapacity: true)
+            }
+            start = i + 1
+        }
+        pending.append(contentsOf: bytes[start...])
+    }
+    if !pending.isEmpty { try body(pending) }
+}
+
+/// One event as a JSON object with the pipeline's field names.
+enum EventJSON {
+    static func encode(_ event: Event, config: PipelineConfig) -> [UInt8] {
+        var object: [String: Any] = [
+            config.events.user: event.user,
+            config.events.item: event.item,
+            config.events.time: config.events.timeUnit == .seconds ? Double(event.timestampMillis) / 1000 : Double(event.timestampMillis),
+        ]
+        if let a = config.events.action, let v = event.action { object[a] = v }
+        for view in config.views { if let v = event.attributes[view.name] { object[view.field] = v } }
+        return (try? [UInt8](JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]))) ?? []
+    }
+}

@@ -1,0 +1,123 @@
+import ArgumentParser
+import Foundation
+import Kafka
+import Logging
+import Model
+import ServiceLifecycle
+import Store
+import Streaming
+
+struct ServeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "serve",
+        abstract: "Ingest the event stream into per-view graphs and walk buffers (RocksDB), exactly once.",
+        discussion: """
+            Consumes the pipeline's input topic with its consumer group. Every consumed batch is applied in one RocksDB write together with the consumed offsets, and consumption always resumes from the offsets stored in the state directory, so a crash at any instant loses nothing and counts nothing twice. Invalid events go to the dead-letter topic with the reason in headers. SIGINT/SIGTERM finishes the batch in hand and exits.
+
+            Not built yet: continuous training and publication of embeddings (see the README's status).
+
+            Examples:
+              m2grl serve --pipeline pipelines/synthetic.yaml --brokers localhost:9092 --state state/
+              m2grl serve --pipeline pipelines/synthetic.yaml --embedded --state state/
+            """
+    )
+
+    @OptionGroup var pipelineOptions: PipelineOptions
+    @OptionGroup var kafka: KafkaOptions
+
+    @Flag(name: .long, help: "Start an in-process embedded Kafka broker instead of connecting to --brokers (prints its address).")
+    var embedded = false
+
+    @Option(name: .long, help: "State directory (RocksDB); created when missing, locked while in use.")
+    var state: String
+
+    @Option(name: .long, help: "Most messages applied per batch.")
+    var maxBatch: Int = 5000
+
+    @Option(name: .long, help: "Fresh walks generated from each node whose out-edges changed.")
+    var walksPerNode: Int = 2
+
+    @Option(name: .long, help: "Walks kept per view; the oldest are evicted.")
+    var walkRing: Int = 200_000
+
+    @Flag(name: .long, help: "fsync every batch (also survives power loss, slower).")
+    var sync = false
+
+    @Flag(name: .long, help: "Exit once every assigned partition is consumed to its end (catch-up run).")
+    var stopAtEnd = false
+
+    @OptionGroup var global: GlobalOptions
+
+    func validate() throws {
+        if embedded && kafka.brokers != nil { throw ValidationError("--embedded and --brokers: give one, not both") }
+        if !embedded && kafka.brokers == nil { throw ValidationError("--brokers: missing (or use --embedded)") }
+        if maxBatch < 1 { throw ValidationError("--max-batch: must be at least 1") }
+        if walksPerNode < 0 { throw ValidationError("--walks-per-node: must be 0 or more") }
+        if walkRing < 1 { throw ValidationError("--walk-ring: must be at least 1") }
+    }
+
+    func run() async throws {
+        let logger = try global.bootstrapLogging()
+        let (loaded, _) = try pipelineOptions.load()
+        guard let config = loaded else { throw ValidationError("--pipeline: missing") }
+        let topics = StreamTopics(config: config)
+
+        var cluster: EmbeddedKafkaCluster?
+        var bootstrap = kafka.brokers
+        if embedded {
+            let c = try EmbeddedKafkaCluster(brokers: 1, logger: logger)
+            try c.createTopic(topics.events, partitions: topics.partitions)
+            try c.createTopic(topics.deadLetters, partitions: 1)
+            cluster = c
+            bootstrap = c.bootstrapServers
+            FileHandle.standardOutput.write(Data("embedded broker: \(c.bootstrapServers) (topic \(topics.events), \(topics.partitions) partitions)\n".utf8))
+        }
+        let kafkaConfig = try kafka.configuration(bootstrap: bootstrap)
+        logger.info("kafka", metadata: ["config": "\(kafkaConfig)"])
+        if cluster == nil {
+            do {
+                try await KafkaAdmin(configuration: kafkaConfig, logger: logger).createTopics([TopicSpec(name: topics.deadLetters, partitions: 1)], timeout: .seconds(5))
+            } catch {
+                logger.warning("could not ensure the dead-letter topic \(topics.deadLetters) exists: \(error)")
+            }
+        }
+
+        var storeOptions = StoreOptions()
+        storeOptions.syncWrites = sync
+        let store: Store
+        do { store = try IngestSchema.openStore(path: state, options: storeOptions) } catch {
+            throw CleanExit.message("error: \(error)")
+        }
+        defer { store.close() }
+        var options = IngestOptions()
+        options.walksPerTouchedNode = walksPerNode
+        options.walkRingCapacity = walkRing
+        options.syncWrites = sync
+        let processor = try IngestProcessor(store: store, config: config, options: options, logger: logger)
+
+        var settings = KafkaIngestService.Settings(topic: topics.events, group: topics.group, deadLetterTopic: topics.deadLetters)
+        settings.maxBatch = maxBatch
+        settings.stopAtEnd = stopAtEnd
+        let service = KafkaIngestService(processor: processor, kafka: kafkaConfig, settings: settings, logger: logger)
+        let group = ServiceGroup(configuration: .init(
+            services: [.init(service: service, successTerminationBehavior: .gracefullyShutdownGroup)],
+            gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        try await group.run()
+        withExtendedLifetime(cluster) {}
+    }
+}
+
+/// Topic and group names of a pipeline, with defaults when its `kafka:` section omits them.
+struct StreamTopics {
+    var events: String
+    var group: String
+    var deadLetters: String
+    var partitions: Int
+
+    init(config: PipelineConfig) {
+        events = config.kafka?.topic ?? "\(config.name).events"
+        group = config.kafka?.group ?? "m2grl-\(config.name)"
+        deadLetters = config.kafka?.deadLetterTopic ?? "\(events).dead-letters"
+        partitions = config.kafka?.partitions ?? 8
+    }
+}
