@@ -47,6 +47,22 @@ import Testing
         #expect(builder.views[1].graph.edgeCount == 2)
     }
 
+    @Test func highDegreeNodesKeepCountsAndOrder() {
+        var graph = ViewGraph()
+        var expected = [UInt32](repeating: 0, count: 41)
+        for round in 0..<3 {
+            for to in stride(from: 40, through: 1, by: -1) where to % (round + 1) == 0 {
+                graph.addTransition(from: 0, to: UInt32(to))
+                expected[to] += 1
+            }
+        }
+        #expect(graph.edgeCount == 40)
+        #expect(graph.targets[0] == (1...40).reversed().map { UInt32($0) })
+        for to in 1...40 { #expect(graph.weight(from: 0, to: UInt32(to)) == expected[to]) }
+        #expect(graph.weight(from: 0, to: 0) == 0 && graph.weight(from: 7, to: 1) == 0)
+        #expect(graph.outWeight(0) == UInt64(expected.reduce(0, +)))
+    }
+
     @Test func firstAttributeValueForAnItemWins() throws {
         var builder = GraphBuilder(viewNames: ["item", "genre"])
         builder.apply(Session(user: "u", events: [event("u", "a", 0, ["genre": "g1"]), event("u", "b", 1)]))
