@@ -54,7 +54,7 @@ import Testing
         #expect(report.malformedExamples.map(\.lineNumber) == [4])
         #expect(report.malformedExamples.first?.reason.code == "bad_row")
 
-        let tsv = "kind\tcat\ttimestamp\titem_id\tuser_id\r\nview\tc9\t5\tx\ty\r\n"
+        let tsv = "\u{FEFF}kind\tcat\ttimestamp\titem_id\tuser_id\r\nview\tc9\t5\tx\ty\r\n"
         let tsvPath = try writeTemporaryFile(tsv, suffix: ".tsv")
         let (tsvEvents, _) = try EventFileLoader(config: config(format: "tsv")).load(path: tsvPath)
         #expect(tsvEvents == [Event(user: "y", item: "x", timestampMillis: 5_000, action: "view", attributes: ["category": "c9"])])
