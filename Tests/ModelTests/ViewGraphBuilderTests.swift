@@ -5,7 +5,7 @@ import Testing
 @Suite struct ViewGraphBuilderTests {
     let genre = ["a": "g1", "b": "g1", "c": "g2", "d": "g2"]
     func ev(_ user: String, _ item: String, _ t: Int64) -> Event {
-        event(user, item, t, genre[item].map { ["genre": $0] } ?? [:])
+        dataEvent(user, item, t, genre[item].map { ["genre": $0] } ?? [:])
     }
 
     @Test func vocabularyAssignsDenseIdsInFirstAppearanceOrder() {
@@ -65,8 +65,8 @@ import Testing
 
     @Test func firstAttributeValueForAnItemWins() throws {
         var builder = GraphBuilder(viewNames: ["item", "genre"])
-        builder.apply(Session(user: "u", events: [event("u", "a", 0, ["genre": "g1"]), event("u", "b", 1)]))
-        builder.apply(Session(user: "u", events: [event("u", "a", 9, ["genre": "g9"]), event("u", "b", 10, ["genre": "g2"])]))
+        builder.apply(Session(user: "u", events: [dataEvent("u", "a", 0, ["genre": "g1"]), dataEvent("u", "b", 1)]))
+        builder.apply(Session(user: "u", events: [dataEvent("u", "a", 9, ["genre": "g9"]), dataEvent("u", "b", 10, ["genre": "g2"])]))
         let pairs = try #require(builder.alignmentPairs(to: "genre"))
         let names = zip(pairs.source, pairs.target).map {
             (builder.views[0].vocabulary.name(of: $0), builder.views[1].vocabulary.name(of: $1))
@@ -88,7 +88,7 @@ import Testing
 
     @Test func incrementalEventByEventMatchesBatch() throws {
         let config = try PipelineConfig.parse(
-            yaml: minimalPipelineYAML + "\nviews:\n  - name: category\n    field: category\n  - name: shop\n    field: shop\n")
+            yaml: dataTestPipelineYAML + "\nviews:\n  - name: category\n    field: category\n  - name: shop\n    field: shop\n")
         var parameters = SyntheticEventGenerator.Parameters()
         parameters.users = 40
         parameters.items = 200
@@ -118,7 +118,7 @@ import Testing
             try replayed.replay(rebuilt.apply(session))
         }
         #expect(replayed == batch)
-        let update = rebuilt.apply(Session(user: "x", events: [event("x", "new", 1), event("x", "i0", 2)]))
+        let update = rebuilt.apply(Session(user: "x", events: [dataEvent("x", "new", 1), dataEvent("x", "i0", 2)]))
         try replayed.replay(update)
         #expect(replayed == rebuilt)
         #expect(throws: GraphReplayError.self) { try replayed.replay(update) }  // "new" already has its id
