@@ -32,7 +32,7 @@ import Testing
             #"{"user_id": "u3", "item_id": "b", "timestamp": 99999999999999}"#,
             #"{"user_id": "u\u00e9", "item_id": "b\"q", "timestamp": "200", "cat": null}"#,
         ]
-        let path = try writeTemporaryFile(lines.joined(separator: "\n"), suffix: ".jsonl")
+        let path = try writeDataTestFile(lines.joined(separator: "\n"), suffix: ".jsonl")
         let (events, report) = try EventFileLoader(config: config(format: "jsonl")).load(path: path)
         #expect(events.count == 3)
         #expect(events[0] == Event(user: "7", item: "a", timestampMillis: 100_000, action: "click", attributes: ["category": "c1"]))
@@ -46,7 +46,7 @@ import Testing
 
     @Test func loadsCSVWithQuotesAndTSV() throws {
         let csv = "user_id,item_id,timestamp,cat,kind\nu1,\"i,1\",10,c1,view\nu1,i2,20,,\nu1,i3\nu2,\"i\"\"4\",30,c2,buy\n"
-        let csvPath = try writeTemporaryFile(csv, suffix: ".csv")
+        let csvPath = try writeDataTestFile(csv, suffix: ".csv")
         let (events, report) = try EventFileLoader(config: config(format: "csv")).load(path: csvPath)
         #expect(events.map(\.item) == ["i,1", "i2", "i\"4"])
         #expect(events[1].attributes.isEmpty && events[1].action == nil)
@@ -54,25 +54,25 @@ import Testing
         #expect(report.malformedExamples.map(\.lineNumber) == [4])
         #expect(report.malformedExamples.first?.reason.code == "bad_row")
 
-        let tsv = "kind\tcat\ttimestamp\titem_id\tuser_id\r\nview\tc9\t5\tx\ty\r\n"
-        let tsvPath = try writeTemporaryFile(tsv, suffix: ".tsv")
+        let tsv = "\u{FEFF}kind\tcat\ttimestamp\titem_id\tuser_id\r\nview\tc9\t5\tx\ty\r\n"
+        let tsvPath = try writeDataTestFile(tsv, suffix: ".tsv")
         let (tsvEvents, _) = try EventFileLoader(config: config(format: "tsv")).load(path: tsvPath)
         #expect(tsvEvents == [Event(user: "y", item: "x", timestampMillis: 5_000, action: "view", attributes: ["category": "c9"])])
     }
 
     @Test func headerMissingAMappedColumnIsAClearError() throws {
-        let path = try writeTemporaryFile("user_id,item_id,cat,kind\nu,i,c,k\n", suffix: ".csv")
+        let path = try writeDataTestFile("user_id,item_id,cat,kind\nu,i,c,k\n", suffix: ".csv")
         #expect(throws: EventLoadError.missingColumns(path: path, fields: ["timestamp"])) {
             try EventFileLoader(config: config(format: "csv")).load(path: path)
         }
     }
 
     @Test func emptyAndAllInvalidFilesAreErrors() throws {
-        let empty = try writeTemporaryFile("\n\n", suffix: ".jsonl")
+        let empty = try writeDataTestFile("\n\n", suffix: ".jsonl")
         #expect(throws: EventLoadError.emptyFile(path: empty)) {
             try EventFileLoader(config: config(format: "jsonl")).load(path: empty)
         }
-        let invalid = try writeTemporaryFile("{\n[1]\n{\"user_id\":1}\n", suffix: ".jsonl")
+        let invalid = try writeDataTestFile("{\n[1]\n{\"user_id\":1}\n", suffix: ".jsonl")
         do {
             _ = try EventFileLoader(config: config(format: "jsonl")).load(path: invalid)
             Issue.record("expected an error")
@@ -87,7 +87,7 @@ import Testing
 
     @Test func keepsOnlyTheFirstTenExamples() throws {
         let text = (0..<25).map { _ in "garbage" }.joined(separator: "\n") + "\n{\"user_id\":1,\"item_id\":2,\"timestamp\":3}"
-        let path = try writeTemporaryFile(text, suffix: ".jsonl")
+        let path = try writeDataTestFile(text, suffix: ".jsonl")
         let (events, report) = try EventFileLoader(config: config(format: "jsonl")).load(path: path)
         #expect(events.count == 1)
         #expect(report.malformedCount == 25)
@@ -99,7 +99,7 @@ import Testing
         // More than 1 MiB so lines straddle chunk boundaries.
         let line = #"{"user_id":"some-user-name","item_id":"item-with-a-long-name","timestamp":1600000000}"#
         let count = 15_000
-        let path = try writeTemporaryFile(Array(repeating: line, count: count).joined(separator: "\n"), suffix: ".jsonl")
+        let path = try writeDataTestFile(Array(repeating: line, count: count).joined(separator: "\n"), suffix: ".jsonl")
         var seen = 0
         let report = try EventFileLoader(config: config(format: "jsonl")).forEachEvent(path: path) { event in
             if event.item == "item-with-a-long-name" { seen += 1 }

@@ -84,7 +84,7 @@ import Testing
     }
 
     @Test func appliesDefaults() throws {
-        let config = try PipelineConfig.parse(yaml: minimalPipelineYAML)
+        let config = try PipelineConfig.parse(yaml: dataTestPipelineYAML)
         #expect(config.events.format == .jsonl)
         #expect(config.events.timeUnit == .seconds)
         #expect(config.views.isEmpty && config.alignments.isEmpty && config.kafka == nil)
@@ -95,12 +95,12 @@ import Testing
     }
 
     @Test func scalarNegativesApplyToEveryView() throws {
-        let config = try PipelineConfig.parse(yaml: minimalPipelineYAML + "\ntraining:\n  negatives: 7\n")
+        let config = try PipelineConfig.parse(yaml: dataTestPipelineYAML + "\ntraining:\n  negatives: 7\n")
         #expect(config.training.negatives.count(forView: "item") == 7)
     }
 
     @Test func missingFieldIsNamedWithItsPath() {
-        let yaml = minimalPipelineYAML + """
+        let yaml = dataTestPipelineYAML + """
 
             views:
               - name: a
@@ -115,22 +115,22 @@ import Testing
     }
 
     @Test func unknownKeysAreErrorsAtEveryLevel() {
-        #expect(parseError(minimalPipelineYAML + "\ncolour: red\n")?.hasPrefix("pipelines/x.yaml: colour: unknown key") == true)
-        #expect(parseError(minimalPipelineYAML + "\n  colour: red\n")?.hasPrefix("pipelines/x.yaml: events.colour: unknown key") == true)
-        #expect(parseError(minimalPipelineYAML + "\nwalks:\n  lenght: 3\n")?.hasPrefix("pipelines/x.yaml: walks.lenght: unknown key") == true)
-        #expect(parseError(minimalPipelineYAML + "\ntraining:\n  tasks: {intra: true, fusion: true}\n")?.hasPrefix("pipelines/x.yaml: training.tasks.fusion: unknown key") == true)
-        #expect(parseError(minimalPipelineYAML + "\nkafka:\n  topic: t\n  brokers: x\n")?.hasPrefix("pipelines/x.yaml: kafka.brokers: unknown key") == true)
-        #expect(parseError(minimalPipelineYAML + "\npublish:\n  every: 1\n")?.hasPrefix("pipelines/x.yaml: publish: unknown key") == true)
+        #expect(parseError(dataTestPipelineYAML + "\ncolour: red\n")?.hasPrefix("pipelines/x.yaml: colour: unknown key") == true)
+        #expect(parseError(dataTestPipelineYAML + "\n  colour: red\n")?.hasPrefix("pipelines/x.yaml: events.colour: unknown key") == true)
+        #expect(parseError(dataTestPipelineYAML + "\nwalks:\n  lenght: 3\n")?.hasPrefix("pipelines/x.yaml: walks.lenght: unknown key") == true)
+        #expect(parseError(dataTestPipelineYAML + "\ntraining:\n  tasks: {intra: true, fusion: true}\n")?.hasPrefix("pipelines/x.yaml: training.tasks.fusion: unknown key") == true)
+        #expect(parseError(dataTestPipelineYAML + "\nkafka:\n  topic: t\n  brokers: x\n")?.hasPrefix("pipelines/x.yaml: kafka.brokers: unknown key") == true)
+        #expect(parseError(dataTestPipelineYAML + "\npublish:\n  every: 1\n")?.hasPrefix("pipelines/x.yaml: publish: unknown key") == true)
     }
 
     @Test func badValuesNameTheField() {
-        #expect(parseError(minimalPipelineYAML + "\nsessions:\n  gap_seconds: -1\n") == "pipelines/x.yaml: sessions.gap_seconds: must be > 0")
-        #expect(parseError(minimalPipelineYAML + "\nwalks:\n  per_node: many\n") == "pipelines/x.yaml: walks.per_node: must be an integer")
-        #expect(parseError(minimalPipelineYAML.replacingOccurrences(of: "user: user_id", with: "user: user_id\n  format: xml"))?.hasPrefix("pipelines/x.yaml: events.format: must be one of jsonl | csv | tsv") == true)
-        #expect(parseError(minimalPipelineYAML + "\nalignments:\n  - to: shop\n")?.hasPrefix("pipelines/x.yaml: alignments[0].to: unknown view 'shop'") == true)
-        #expect(parseError(minimalPipelineYAML + "\nviews:\n  - name: item\n    field: x\n")?.hasPrefix("pipelines/x.yaml: views[0].name:") == true)
-        #expect(parseError(minimalPipelineYAML + "\ntraining:\n  negatives: {item: 1, shop: 2}\n")?.hasPrefix("pipelines/x.yaml: training.negatives.shop: unknown key") == true)
-        #expect(parseError(minimalPipelineYAML + "\ntraining:\n  learning_rate: 0.01\n  min_learning_rate: 0.1\n")?.hasPrefix("pipelines/x.yaml: training.min_learning_rate:") == true)
+        #expect(parseError(dataTestPipelineYAML + "\nsessions:\n  gap_seconds: -1\n") == "pipelines/x.yaml: sessions.gap_seconds: must be > 0")
+        #expect(parseError(dataTestPipelineYAML + "\nwalks:\n  per_node: many\n") == "pipelines/x.yaml: walks.per_node: must be an integer")
+        #expect(parseError(dataTestPipelineYAML.replacingOccurrences(of: "user: user_id", with: "user: user_id\n  format: xml"))?.hasPrefix("pipelines/x.yaml: events.format: must be one of jsonl | csv | tsv") == true)
+        #expect(parseError(dataTestPipelineYAML + "\nalignments:\n  - to: shop\n")?.hasPrefix("pipelines/x.yaml: alignments[0].to: unknown view 'shop'") == true)
+        #expect(parseError(dataTestPipelineYAML + "\nviews:\n  - name: item\n    field: x\n")?.hasPrefix("pipelines/x.yaml: views[0].name:") == true)
+        #expect(parseError(dataTestPipelineYAML + "\ntraining:\n  negatives: {item: 1, shop: 2}\n")?.hasPrefix("pipelines/x.yaml: training.negatives.shop: unknown key") == true)
+        #expect(parseError(dataTestPipelineYAML + "\ntraining:\n  learning_rate: 0.01\n  min_learning_rate: 0.1\n")?.hasPrefix("pipelines/x.yaml: training.min_learning_rate:") == true)
         #expect(parseError("name: [1\n")?.hasPrefix("pipelines/x.yaml: not valid YAML") == true)
     }
 

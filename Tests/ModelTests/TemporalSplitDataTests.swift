@@ -4,11 +4,11 @@ import Testing
 
 @Suite struct TemporalSplitDataTests {
     let events = [
-        event("u", "a", 0), event("u", "b", 10), event("u", "c", 20),  // before T = 100
-        event("v", "d", 50),
-        event("u", "a", 100), event("u", "a", 105), event("u", "b", 110), event("u", "x", 120), event("u", "c", 130),
-        event("w", "c", 150), event("w", "d", 160),
-        event("w", "a", 10_000),  // new session for w (gap > 1800 s)
+        dataEvent("u", "a", 0), dataEvent("u", "b", 10), dataEvent("u", "c", 20),  // before T = 100
+        dataEvent("v", "d", 50),
+        dataEvent("u", "a", 100), dataEvent("u", "a", 105), dataEvent("u", "b", 110), dataEvent("u", "x", 120), dataEvent("u", "c", 130),
+        dataEvent("w", "c", 150), dataEvent("w", "d", 160),
+        dataEvent("w", "a", 10_000),  // new session for w (gap > 1800 s)
     ]
 
     @Test func splitsByTimeIntoTrainingEventsAndSeenTestTransitions() {

@@ -6,7 +6,7 @@ import Testing
 @Suite struct TrainingDataBuilderDataTests {
     func config() throws -> PipelineConfig {
         try PipelineConfig.parse(
-            yaml: minimalPipelineYAML + """
+            yaml: dataTestPipelineYAML + """
 
                 views:
                   - name: category
@@ -59,8 +59,8 @@ import Testing
         var shuffled = lines
         var rng = Xoshiro256StarStar(seed: 1)
         rng.shuffle(&shuffled)
-        let sortedFile = try writeTemporaryFile(lines.joined(), suffix: ".jsonl")
-        let shuffledFile = try writeTemporaryFile(shuffled.joined(), suffix: ".jsonl")
+        let sortedFile = try writeDataTestFile(lines.joined(), suffix: ".jsonl")
+        let shuffledFile = try writeDataTestFile(shuffled.joined(), suffix: ".jsonl")
         for maxEvents in [nil, 60] {
             var config = try config()
             config.sessions.maxEventsPerUser = maxEvents
@@ -78,13 +78,13 @@ import Testing
     }
 
     @Test func loadsAWalksCorpusAsOneItemView() throws {
-        let path = try writeTemporaryFile("a b c\n\nb  c\td\n", suffix: ".txt")
+        let path = try writeDataTestFile("a b c\n\nb  c\td\n", suffix: ".txt")
         let data = try WalkCorpusLoader.load(path: path)
         #expect(data.views.count == 1 && data.alignments.isEmpty)
         #expect(data.views[0].name == "item")
         #expect(data.views[0].nodeNames == ["a", "b", "c", "d"])
         #expect(data.views[0].corpus == WalkCorpus(tokens: [0, 1, 2, 1, 2, 3], walkEnds: [3, 6], nodeCount: 4))
-        let empty = try writeTemporaryFile("\n \n")
+        let empty = try writeDataTestFile("\n \n")
         #expect(throws: WalkCorpusLoader.LoadError.empty(path: empty)) { try WalkCorpusLoader.load(path: empty) }
     }
 }

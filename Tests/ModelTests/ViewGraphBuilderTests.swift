@@ -5,7 +5,7 @@ import Testing
 @Suite struct ViewGraphBuilderTests {
     let genre = ["a": "g1", "b": "g1", "c": "g2", "d": "g2"]
     func ev(_ user: String, _ item: String, _ t: Int64) -> Event {
-        event(user, item, t, genre[item].map { ["genre": $0] } ?? [:])
+        dataEvent(user, item, t, genre[item].map { ["genre": $0] } ?? [:])
     }
 
     @Test func vocabularyAssignsDenseIdsInFirstAppearanceOrder() {
@@ -47,10 +47,26 @@ import Testing
         #expect(builder.views[1].graph.edgeCount == 2)
     }
 
+    @Test func highDegreeNodesKeepCountsAndOrder() {
+        var graph = ViewGraph()
+        var expected = [UInt32](repeating: 0, count: 41)
+        for round in 0..<3 {
+            for to in stride(from: 40, through: 1, by: -1) where to % (round + 1) == 0 {
+                graph.addTransition(from: 0, to: UInt32(to))
+                expected[to] += 1
+            }
+        }
+        #expect(graph.edgeCount == 40)
+        #expect(graph.targets[0] == (1...40).reversed().map { UInt32($0) })
+        for to in 1...40 { #expect(graph.weight(from: 0, to: UInt32(to)) == expected[to]) }
+        #expect(graph.weight(from: 0, to: 0) == 0 && graph.weight(from: 7, to: 1) == 0)
+        #expect(graph.outWeight(0) == UInt64(expected.reduce(0, +)))
+    }
+
     @Test func firstAttributeValueForAnItemWins() throws {
         var builder = GraphBuilder(viewNames: ["item", "genre"])
-        builder.apply(Session(user: "u", events: [event("u", "a", 0, ["genre": "g1"]), event("u", "b", 1)]))
-        builder.apply(Session(user: "u", events: [event("u", "a", 9, ["genre": "g9"]), event("u", "b", 10, ["genre": "g2"])]))
+        builder.apply(Session(user: "u", events: [dataEvent("u", "a", 0, ["genre": "g1"]), dataEvent("u", "b", 1)]))
+        builder.apply(Session(user: "u", events: [dataEvent("u", "a", 9, ["genre": "g9"]), dataEvent("u", "b", 10, ["genre": "g2"])]))
         let pairs = try #require(builder.alignmentPairs(to: "genre"))
         let names = zip(pairs.source, pairs.target).map {
             (builder.views[0].vocabulary.name(of: $0), builder.views[1].vocabulary.name(of: $1))
@@ -72,7 +88,7 @@ import Testing
 
     @Test func incrementalEventByEventMatchesBatch() throws {
         let config = try PipelineConfig.parse(
-            yaml: minimalPipelineYAML + "\nviews:\n  - name: category\n    field: category\n  - name: shop\n    field: shop\n")
+            yaml: dataTestPipelineYAML + "\nviews:\n  - name: category\n    field: category\n  - name: shop\n    field: shop\n")
         var parameters = SyntheticEventGenerator.Parameters()
         parameters.users = 40
         parameters.items = 200
@@ -102,7 +118,7 @@ import Testing
             try replayed.replay(rebuilt.apply(session))
         }
         #expect(replayed == batch)
-        let update = rebuilt.apply(Session(user: "x", events: [event("x", "new", 1), event("x", "i0", 2)]))
+        let update = rebuilt.apply(Session(user: "x", events: [dataEvent("x", "new", 1), dataEvent("x", "i0", 2)]))
         try replayed.replay(update)
         #expect(replayed == rebuilt)
         #expect(throws: GraphReplayError.self) { try replayed.replay(update) }  // "new" already has its id

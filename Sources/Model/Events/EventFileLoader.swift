@@ -30,9 +30,12 @@ public struct EventFileLoader: Sendable {
         let maxRecord = decoder.mapping.limits.maxRecordBytes
         try LineReader(path: path).forEachLine { line, lineNumber in
             report.linesRead = lineNumber
-            guard case .bytes(let bytes) = line else {
+            guard case .bytes(var bytes) = line else {
                 if case .oversized(let size) = line { report.recordMalformed(line: lineNumber, .oversizedMessage(bytes: size)) }
                 return
+            }
+            if lineNumber == 1, bytes.count >= 3, bytes[0] == 0xEF, bytes[1] == 0xBB, bytes[2] == 0xBF {
+                bytes = UnsafeBufferPointer(rebasing: bytes[3...])  // UTF-8 byte order mark
             }
             if bytes.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) {
                 report.blankLines += 1

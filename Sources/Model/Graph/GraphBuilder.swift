@@ -90,19 +90,25 @@ public struct GraphBuilder: Sendable, Equatable {
 
     private mutating func addTransitions(_ sequence: [UInt32], view: Int, update: inout GraphUpdate) {
         guard sequence.count > 1 else { return }
-        var order: [UInt64] = []
-        var counts: [UInt64: UInt32] = [:]
+        // Distinct transitions with their counts, in order of first occurrence (sessions are
+        // short: a linear scan beats hashing).
+        var pairs: [(from: UInt32, to: UInt32, count: UInt32)] = []
+        pairs.reserveCapacity(sequence.count - 1)
+        var index: [UInt64: Int] = [:]  // used instead of the scan for long sessions
+        let useIndex = sequence.count > 64
         for (a, b) in zip(sequence, sequence.dropFirst()) {
             let key = UInt64(a) << 32 | UInt64(b)
-            if counts[key] == nil { order.append(key) }
-            counts[key, default: 0] += 1
+            let found = useIndex ? index[key] : pairs.firstIndex { $0.from == a && $0.to == b }
+            if let k = found {
+                pairs[k].count += 1
+            } else {
+                if useIndex { index[key] = pairs.count }
+                pairs.append((a, b, 1))
+            }
         }
-        for key in order {
-            let from = UInt32(key >> 32)
-            let to = UInt32(truncatingIfNeeded: key)
-            let count = counts[key] ?? 0
-            views[view].graph.addTransition(from: from, to: to, count: count)
-            update.edges.append(.init(view: view, from: from, to: to, count: count))
+        for pair in pairs {
+            views[view].graph.addTransition(from: pair.from, to: pair.to, count: pair.count)
+            update.edges.append(.init(view: view, from: pair.from, to: pair.to, count: pair.count))
         }
     }
 

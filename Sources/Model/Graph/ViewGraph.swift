@@ -7,8 +7,10 @@ public struct ViewGraph: Sendable, Equatable {
     /// Weights parallel to `targets`.
     public private(set) var weights: [[UInt32]] = []
     public private(set) var edgeCount = 0
-    /// Position of edge `from -> to` in `targets[from]`, keyed by `from << 32 | to`.
+    /// Position of edge `from -> to` in `targets[from]`, keyed by `from << 32 | to`, kept
+    /// only for nodes with more than `linearSearchLimit` out-edges (others are scanned).
     private var positions: [UInt64: Int32] = [:]
+    private static let linearSearchLimit = 16
 
     public init(nodeCount: Int = 0) {
         ensureNodeCount(nodeCount)
@@ -27,22 +29,34 @@ public struct ViewGraph: Sendable, Equatable {
     /// Adds `count` observations of `from -> to` (saturating at `UInt32.max`).
     public mutating func addTransition(from: UInt32, to: UInt32, count: UInt32 = 1) {
         ensureNodeCount(Int(max(from, to)) + 1)
-        let key = UInt64(from) << 32 | UInt64(to)
-        if let position = positions[key] {
-            let (sum, overflow) = weights[Int(from)][Int(position)].addingReportingOverflow(count)
-            weights[Int(from)][Int(position)] = overflow ? .max : sum
-        } else {
-            positions[key] = Int32(targets[Int(from)].count)
-            targets[Int(from)].append(to)
-            weights[Int(from)].append(count)
-            edgeCount += 1
+        let f = Int(from)
+        if let position = position(from: from, to: to) {
+            let (sum, overflow) = weights[f][position].addingReportingOverflow(count)
+            weights[f][position] = overflow ? .max : sum
+            return
         }
+        targets[f].append(to)
+        weights[f].append(count)
+        edgeCount += 1
+        let degree = targets[f].count
+        if degree == Self.linearSearchLimit + 1 {
+            for (k, target) in targets[f].enumerated() { positions[UInt64(from) << 32 | UInt64(target)] = Int32(k) }
+        } else if degree > Self.linearSearchLimit + 1 {
+            positions[UInt64(from) << 32 | UInt64(to)] = Int32(degree - 1)
+        }
+    }
+
+    private func position(from: UInt32, to: UInt32) -> Int? {
+        let f = Int(from)
+        guard f < targets.count else { return nil }
+        if targets[f].count <= Self.linearSearchLimit { return targets[f].firstIndex(of: to) }
+        return positions[UInt64(from) << 32 | UInt64(to)].map { Int($0) }
     }
 
     /// The weight of `from -> to` (0 when there is no such edge).
     public func weight(from: UInt32, to: UInt32) -> UInt32 {
-        guard let position = positions[UInt64(from) << 32 | UInt64(to)] else { return 0 }
-        return weights[Int(from)][Int(position)]
+        guard let position = position(from: from, to: to) else { return 0 }
+        return weights[Int(from)][position]
     }
 
     public func outDegree(_ node: UInt32) -> Int { Int(node) < nodeCount ? targets[Int(node)].count : 0 }

@@ -8,6 +8,7 @@ extension SessionCutter {
     /// Replaces the state of `user` (restoring from a store); `nil` removes it.
     public mutating func restore(user: String, state: UserState?) {
         users[user] = state
+        if let state, !state.open.isEmpty { openUsers.insert(user) } else { openUsers.remove(user) }
     }
 
     /// Replaces the counters (restoring from a store).
@@ -27,8 +28,8 @@ extension SessionCutter {
     public mutating func closeIdleSessions(at nowMillis: Int64) -> (sessions: [Session], users: [String]) {
         let gap = config.gapMilliseconds
         var closing: [String] = []
-        for (user, state) in users {
-            if let last = state.open.last?.timestampMillis, nowMillis - last > gap { closing.append(user) }
+        for user in openUsers {
+            if let last = users[user]?.open.last?.timestampMillis, nowMillis - last > gap { closing.append(user) }
         }
         guard !closing.isEmpty else { return ([], []) }
         let sessions = closeOpen { nowMillis - $0 > gap }

@@ -54,6 +54,8 @@ public struct SessionCutter: Sendable {
     public let config: PipelineConfig.Sessions
     public internal(set) var statistics = Statistics()
     var users: [String: UserState] = [:]
+    /// Users whose open session is not empty (so closing idle sessions scans only these).
+    var openUsers: Set<String> = []
     private let gap: Int64
 
     public init(config: PipelineConfig.Sessions) {
@@ -62,7 +64,7 @@ public struct SessionCutter: Sendable {
     }
 
     /// Number of users with an open session.
-    public var openSessionCount: Int { users.values.count { !$0.open.isEmpty } }
+    public var openSessionCount: Int { openUsers.count }
 
     /// Treats these users as over-active from now on (the batch path uses it to drop bots
     /// found by counting beforehand).
@@ -75,6 +77,7 @@ public struct SessionCutter: Sendable {
                 statistics.overActiveUsers += 1
             }
             users[user] = state
+            openUsers.remove(user)
         }
     }
 
@@ -82,7 +85,12 @@ public struct SessionCutter: Sendable {
     public mutating func add(_ event: Event) -> Session? {
         statistics.eventsSeen += 1
         var state = users.removeValue(forKey: event.user) ?? UserState()
-        defer { users[event.user] = state }
+        let wasOpen = !state.open.isEmpty
+        defer {
+            users[event.user] = state
+            if wasOpen && state.open.isEmpty { openUsers.remove(event.user) }
+            if !wasOpen && !state.open.isEmpty { openUsers.insert(event.user) }
+        }
         if state.isOverActive {
             statistics.overActiveEvents += 1
             return nil
@@ -138,8 +146,8 @@ public struct SessionCutter: Sendable {
 
     mutating func closeOpen(where shouldClose: (Int64) -> Bool) -> [Session] {
         var closing: [(user: String, last: Int64)] = []
-        for (user, state) in users {
-            if let last = state.open.last?.timestampMillis, shouldClose(last) { closing.append((user, last)) }
+        for user in openUsers {
+            if let last = users[user]?.open.last?.timestampMillis, shouldClose(last) { closing.append((user, last)) }
         }
         closing.sort { ($0.last, $0.user) < ($1.last, $1.user) }
         var sessions: [Session] = []
@@ -148,6 +156,7 @@ public struct SessionCutter: Sendable {
             let events = state.open
             state.open = []
             users[user] = state
+            openUsers.remove(user)
             if let session = close(user: user, events) { sessions.append(session) }
         }
         return sessions
