@@ -83,13 +83,23 @@ public final class KafkaConsumer: Sendable {
             if self.isClosed { return batch }
             batch.messages.reserveCapacity(min(maxMessages, 4096))
             var wait = timeoutMs
+            // Topic names, cached per topic handle for this poll (one String per topic, not per message).
+            var topicNames: [OpaquePointer: String] = [:]
             while batch.messages.count < maxMessages {
                 guard let m = rd_kafka_consumer_poll(client.handle, wait) else { break }
                 wait = 0
                 defer { rd_kafka_message_destroy(m) }
                 let err = m.pointee.err
                 if err == RD_KAFKA_RESP_ERR_NO_ERROR {
-                    batch.messages.append(KafkaMessage(copying: m))
+                    var name: String? = nil
+                    if let rkt = m.pointee.rkt {
+                        if let cached = topicNames[rkt] { name = cached } else {
+                            let n = String(cString: rd_kafka_topic_name(rkt))
+                            topicNames[rkt] = n
+                            name = n
+                        }
+                    }
+                    batch.messages.append(KafkaMessage(copying: m, topicName: name))
                 } else if err == RD_KAFKA_RESP_ERR__PARTITION_EOF {
                     let topic = m.pointee.rkt.map { String(cString: rd_kafka_topic_name($0)) } ?? ""
                     batch.reachedEnd[TopicPartition(topic, m.pointee.partition)] = m.pointee.offset

@@ -16,9 +16,9 @@ public struct KafkaMessage: Sendable, Equatable {
     public func header(_ key: String) -> KafkaHeader? { headers.first { $0.key == key } }
 
     /// Copies a successfully fetched `rd_kafka_message_t` (does not destroy it).
-    init(copying m: UnsafeMutablePointer<rd_kafka_message_t>) {
+    init(copying m: UnsafeMutablePointer<rd_kafka_message_t>, topicName: String? = nil) {
         let msg = m.pointee
-        topic = msg.rkt.map { String(cString: rd_kafka_topic_name($0)) } ?? ""
+        topic = topicName ?? msg.rkt.map { String(cString: rd_kafka_topic_name($0)) } ?? ""
         partition = msg.partition
         offset = msg.offset
         key = msg.key.map { Array(UnsafeRawBufferPointer(start: $0, count: msg.key_len)) }

@@ -32,7 +32,7 @@ struct ServeCommand: AsyncParsableCommand {
     var state: String
 
     @Option(name: .long, help: "Most messages applied per batch.")
-    var maxBatch: Int = 5000
+    var maxBatch: Int = 20000
 
     @Option(name: .long, help: "Fresh walks generated from each node whose out-edges changed.")
     var walksPerNode: Int = 2
@@ -45,6 +45,9 @@ struct ServeCommand: AsyncParsableCommand {
 
     @Flag(name: .long, help: "Exit once every assigned partition is consumed to its end (catch-up run).")
     var stopAtEnd = false
+
+    @Flag(name: .long, help: "Benchmark ceiling: consume and decode only; apply and store nothing.")
+    var consumeOnly = false
 
     @OptionGroup var global: GlobalOptions
 
@@ -98,6 +101,7 @@ struct ServeCommand: AsyncParsableCommand {
         var settings = KafkaIngestService.Settings(topic: topics.events, group: topics.group, deadLetterTopic: topics.deadLetters)
         settings.maxBatch = maxBatch
         settings.stopAtEnd = stopAtEnd
+        settings.consumeOnly = consumeOnly
         let service = KafkaIngestService(processor: processor, kafka: kafkaConfig, settings: settings, logger: logger)
         let group = ServiceGroup(configuration: .init(
             services: [.init(service: service, successTerminationBehavior: .gracefullyShutdownGroup)],

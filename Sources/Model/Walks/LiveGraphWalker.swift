@@ -1,17 +1,31 @@
-/// Weighted random walks straight over a changing ``ViewGraph``, without precomputed alias
-/// tables: each step draws `r` in `[0, out-weight)` and scans the node's out-edges (O(degree)).
-/// The streaming ingester uses it after every batch for the few touched nodes, where
-/// rebuilding alias tables for the whole graph would cost O(edges) per batch.
-/// Same distribution as ``WalkGenerator``: P(j | i) = w_ij / sum_k w_ik; stops at sinks.
-public struct LiveGraphWalker {
+/// Weighted random walks straight over a changing ``ViewGraph``, for the streaming ingester:
+/// after every batch it draws walks from the few touched nodes, where rebuilding alias
+/// tables for the whole graph would cost O(edges) per batch.
+///
+/// Keeps, per node, the cumulative out-weights (built on first use, O(degree)); a step is a
+/// binary search, O(log degree). Call ``invalidate(_:)`` for every node whose out-edges
+/// changed. Same distribution as ``WalkGenerator``: P(j | i) = w_ij / sum_k w_ik; a walk
+/// stops after `length` nodes or at a sink.
+public struct LiveGraphWalker: Sendable {
+    private var cumulative: [[UInt64]] = []
+
     public init() {}
 
-    /// `perNode` walks of at most `length` nodes from each start that has out-edges,
-    /// deterministic for a given graph, start list and seed.
-    public func walks(on graph: ViewGraph, from starts: [UInt32], perNode: Int, length: Int, seed: UInt64) -> WalkCorpus {
+    /// Forgets the cached weights of `node` (its out-edges changed).
+    public mutating func invalidate(_ node: UInt32) {
+        if Int(node) < cumulative.count { cumulative[Int(node)] = [] }
+    }
+
+    /// `perNode` walks of at most `length` nodes from each start that has out-edges, in start
+    /// order; deterministic for a given graph, start list and seed.
+    public mutating func walks(on graph: ViewGraph, from starts: [UInt32], perNode: Int, length: Int, seed: UInt64) -> WalkCorpus {
         var rng = Xoshiro256StarStar(seed: seed)
         var corpus = WalkCorpus(nodeCount: graph.nodeCount)
         guard perNode > 0, length > 0 else { return corpus }
+        if cumulative.count < graph.nodeCount {
+            cumulative.append(contentsOf: repeatElement([], count: graph.nodeCount - cumulative.count))
+        }
+        corpus.tokens.reserveCapacity(starts.count * perNode * length)
         for start in starts where graph.outDegree(start) > 0 {
             for _ in 0..<perNode {
                 var node = start
@@ -28,16 +42,30 @@ public struct LiveGraphWalker {
         return corpus
     }
 
-    private func step(_ graph: ViewGraph, from node: UInt32, rng: inout Xoshiro256StarStar) -> UInt32? {
-        let total = graph.outWeight(node)
-        guard total > 0 else { return nil }
-        var r = rng.next() % total
+    private mutating func step(_ graph: ViewGraph, from node: UInt32, rng: inout Xoshiro256StarStar) -> UInt32? {
         let i = Int(node)
-        let weights = graph.weights[i]
-        for (k, w) in weights.enumerated() {
-            if r < UInt64(w) { return graph.targets[i][k] }
-            r -= UInt64(w)
+        guard i < graph.nodeCount else { return nil }
+        let targets = graph.targets[i]
+        guard !targets.isEmpty else { return nil }
+        if cumulative[i].count != targets.count {
+            var sums = [UInt64]()
+            sums.reserveCapacity(targets.count)
+            var total: UInt64 = 0
+            for w in graph.weights[i] {
+                total += UInt64(w)
+                sums.append(total)
+            }
+            cumulative[i] = sums
         }
-        return graph.targets[i].last
+        let sums = cumulative[i]
+        guard let total = sums.last, total > 0 else { return nil }
+        let r = rng.next() % total
+        // First index whose cumulative weight exceeds r.
+        var lo = 0, hi = sums.count - 1
+        while lo < hi {
+            let mid = (lo + hi) >> 1
+            if sums[mid] > r { hi = mid } else { lo = mid + 1 }
+        }
+        return targets[lo]
     }
 }

@@ -95,6 +95,7 @@ public final class IngestProcessor: @unchecked Sendable {
     private var lastSweep: [TopicPartition: Int64] = [:]
     private var offsets: [TopicPartition: Int64] = [:]
     private var walkNext: [UInt64]
+    private var walkers: [LiveGraphWalker]
     private var counters: [String: UInt64] = [:]
     private var failed: Error?
 
@@ -107,6 +108,7 @@ public final class IngestProcessor: @unchecked Sendable {
         self.schema = try IngestSchema(store: store)
         self.builder = GraphBuilder(config: config)
         self.walkNext = Array(repeating: 0, count: config.viewNames.count)
+        self.walkers = Array(repeating: LiveGraphWalker(), count: config.viewNames.count)
         try load()
     }
 
@@ -234,6 +236,7 @@ public final class IngestProcessor: @unchecked Sendable {
     }
 
     private struct PartitionUser: Hashable { var tp: TopicPartition; var user: String }
+    private struct EdgeID: Hashable { var view: UInt16; var from: UInt32; var to: UInt32 }
 
     private func applyLocked(_ input: IngestBatchInput, closeAll: Bool) throws -> IngestBatchOutcome {
         var outcome = IngestBatchOutcome()
@@ -281,6 +284,9 @@ public final class IngestProcessor: @unchecked Sendable {
         let batch = WriteBatch()
         var touched: [[UInt32]] = Array(repeating: [], count: builder.views.count)
         var touchedSet: [Set<UInt32>] = Array(repeating: [], count: builder.views.count)
+        // Edge increments are summed per batch first: one merge per distinct edge.
+        var edgeSums: [EdgeID: UInt64] = [:]
+        var edgeOrder: [EdgeID] = []
         for session in closed {
             let update = builder.apply(session)
             for n in update.newNodes { try batch.put(schema.vocab, CompositeKey(UInt16(n.view), n.id), n.name) }
@@ -288,11 +294,18 @@ public final class IngestProcessor: @unchecked Sendable {
                 try batch.put(schema.attrs, CompositeKey(UInt16(a.view), a.item), UInt64(a.attribute))
             }
             for e in update.edges {
-                try batch.add(schema.edges, CompositeKey(UInt16(e.view), e.from, e.to), UInt64(e.count))
+                let id = EdgeID(view: UInt16(e.view), from: e.from, to: e.to)
+                if let sum = edgeSums[id] { edgeSums[id] = sum + UInt64(e.count) } else {
+                    edgeSums[id] = UInt64(e.count)
+                    edgeOrder.append(id)
+                }
                 if touchedSet[e.view].insert(e.from).inserted { touched[e.view].append(e.from) }
             }
             outcome.newNodes += update.newNodes.count
             outcome.edgeIncrements += update.edges.count
+        }
+        for id in edgeOrder {
+            try batch.add(schema.edges, CompositeKey(id.view, id.from, id.to), edgeSums[id] ?? 0)
         }
 
         for key in changed {
@@ -304,23 +317,23 @@ public final class IngestProcessor: @unchecked Sendable {
             }
         }
 
-        // Fresh walks from the touched nodes, into each view's ring.
+        // Fresh walks from the touched nodes: one block per view per batch, into the view's ring.
         let batchSeq = (counters["batches"] ?? 0) + 1
-        for v in 0..<builder.views.count where !touched[v].isEmpty && options.walksPerTouchedNode > 0 {
+        for v in 0..<builder.views.count where !touched[v].isEmpty {
+            for node in touched[v] { walkers[v].invalidate(node) }
+            guard options.walksPerTouchedNode > 0 else { continue }
             let seed = SplitMix64.mix(config.walks.seed ^ SplitMix64.mix(UInt64(v) << 48 ^ batchSeq))
-            let corpus = LiveGraphWalker().walks(
+            let corpus = walkers[v].walks(
                 on: builder.views[v].graph, from: touched[v], perNode: options.walksPerTouchedNode,
                 length: config.walks.length, seed: seed)
-            for w in 0..<corpus.walkCount {
-                var bytes: [UInt8] = []
-                bytes.reserveCapacity(corpus.walk(w).count * 4)
-                for node in corpus.walk(w) { withUnsafeBytes(of: node.littleEndian) { bytes.append(contentsOf: $0) } }
-                try batch.put(schema.walks, CompositeKey(UInt16(v), walkNext[v]), bytes)
-                walkNext[v] += 1
-            }
+            guard corpus.walkCount > 0 else { continue }
+            try batch.put(schema.walks, CompositeKey(UInt16(v), walkNext[v]), WalkBlockCodec.encode(corpus))
+            walkNext[v] += UInt64(corpus.walkCount)
             outcome.walksWritten += corpus.walkCount
             let capacity = UInt64(options.walkRingCapacity)
             if walkNext[v] > capacity {
+                // Drops the blocks that start before the ring's tail (the ring keeps about
+                // `capacity` walks: at most one block more is evicted).
                 try batch.deleteRange(schema.walks, from: CompositeKey(UInt16(v), 0), to: CompositeKey(UInt16(v), walkNext[v] - capacity))
             }
             counters["walks.next.\(v)"] = walkNext[v]

@@ -23,10 +23,12 @@ public final class KafkaIngestService: Service, Sendable {
         public var topic: String
         public var group: String
         public var deadLetterTopic: String
-        public var maxBatch: Int = 5000
+        public var maxBatch: Int = 20000
         public var statusInterval: Duration? = .seconds(10)
         /// Stop once every assigned partition has reached its end (a bounded catch-up run).
         public var stopAtEnd: Bool = false
+        /// Benchmark ceiling: consume and decode, apply nothing, store nothing.
+        public var consumeOnly: Bool = false
 
         public init(topic: String, group: String, deadLetterTopic: String) {
             self.topic = topic
@@ -58,6 +60,7 @@ public final class KafkaIngestService: Service, Sendable {
     public func run() async throws {
         let processor = self.processor
         let logger = self.logger
+        let inflight = InflightApplies()
         let handler = RebalanceHandler(
             onAssign: { parts in
                 let stored = processor.storedOffsets(for: parts)
@@ -68,6 +71,9 @@ public final class KafkaIngestService: Service, Sendable {
                 return Dictionary(uniqueKeysWithValues: parts.map { ($0, stored[$0] ?? KafkaOffset.beginning) })
             },
             onRevoke: { parts, lost in
+                // The next owner resumes from the offsets in the store: let the batch being
+                // applied commit first, so nothing is applied twice.
+                inflight.waitUntilIdle()
                 logger.info("partitions revoked", metadata: ["partitions": "\(parts.sorted())", "lost": "\(lost)"])
             })
         let consumer = try KafkaConsumer(configuration: consumerConfig, rebalance: handler, logger: logger)
@@ -78,41 +84,83 @@ public final class KafkaIngestService: Service, Sendable {
         var lastStatus = ContinuousClock.now
         var eventsSinceStatus = 0
         var reachedEnd: [TopicPartition: Int64] = [:]
+        var consumedOnly = 0
+        var consumeOnlyPositions: [TopicPartition: Int64] = [:]
+        let started = ContinuousClock.now
+        // The batch being applied while the next one is polled and decoded (two cores busy).
+        var pending: (task: Task<IngestBatchOutcome, any Error>, input: IngestBatchInput)?
+
+        func settle() async throws {
+            guard let p = pending else { return }
+            pending = nil
+            let outcome = try await p.task.value
+            metrics.record(outcome, deadLetters: p.input.deadLetters)
+            eventsSinceStatus += outcome.events + p.input.deadLetters
+            // Courtesy commit for lag tools; resumption never reads it.
+            try? await consumer.commit(p.input.nextOffsets)
+        }
 
         await withGracefulShutdownHandler {
             do {
                 while !Task.isShuttingDownGracefully && !Task.isCancelled {
-                    let polled = try await consumer.poll(maxMessages: settings.maxBatch, timeout: .milliseconds(200))
+                    let polled = try await consumer.poll(maxMessages: settings.maxBatch, timeout: .milliseconds(100))
                     for (tp, end) in polled.reachedEnd { reachedEnd[tp] = end }
                     if !polled.messages.isEmpty {
-                        let input = try await decode(polled.messages, deadLetters: deadLetterProducer, metrics: metrics)
-                        let outcome = try await onDedicatedThread { try processor.apply(input) }
-                        metrics.record(outcome, deadLetters: input.deadLetters)
-                        eventsSinceStatus += outcome.events + input.deadLetters
-                        // Courtesy commit for lag tools; resumption never reads it.
-                        try? await consumer.commit(input.nextOffsets)
+                        // Drop what belongs to partitions revoked during this poll: their next
+                        // owner resumes from the stored offsets.
+                        let assigned = consumer.assignment
+                        let messages = polled.messages.filter { assigned.contains($0.topicPartition) }
+                        let input = try await decode(messages, deadLetters: deadLetterProducer, metrics: metrics)
+                        if settings.consumeOnly {
+                            consumedOnly += messages.count
+                            eventsSinceStatus += messages.count
+                            for (tp, next) in input.nextOffsets { consumeOnlyPositions[tp] = next }
+                        } else {
+                            try await settle()
+                            inflight.begin()
+                            let task = Task {
+                                defer { inflight.end() }
+                                return try await onDedicatedThread { try processor.apply(input) }
+                            }
+                            pending = (task, input)
+                        }
                         for (tp, next) in input.nextOffsets where (reachedEnd[tp] ?? .max) > next { reachedEnd[tp] = nil }
+                    } else {
+                        try await settle()
                     }
                     if let every = settings.statusInterval, ContinuousClock.now - lastStatus >= every {
                         logStatus(eventsPerSecond: Double(eventsSinceStatus) / max(0.001, (ContinuousClock.now - lastStatus).seconds))
                         lastStatus = .now
                         eventsSinceStatus = 0
                     }
-                    if settings.stopAtEnd, !consumer.assignment.isEmpty,
-                       consumer.assignment.allSatisfy({ tp in reachedEnd[tp].map { $0 <= (processor.storedOffsets(for: [tp])[tp] ?? 0) } ?? false }) {
-                        logger.info("all assigned partitions consumed to their end")
-                        break
+                    if settings.stopAtEnd && pending == nil && !consumer.assignment.isEmpty {
+                        let done = consumer.assignment.allSatisfy { tp in
+                            let position = self.settings.consumeOnly
+                                ? (consumeOnlyPositions[tp] ?? 0) : (processor.storedOffsets(for: [tp])[tp] ?? 0)
+                            return reachedEnd[tp].map { $0 <= position } ?? false
+                        }
+                        if done {
+                            logger.info("all assigned partitions consumed to their end")
+                            break
+                        }
                     }
                 }
+                try await settle()
             } catch {
                 logger.error("ingest stopped: \(error)")
             }
         } onGracefulShutdown: {
             logger.info("graceful shutdown: finishing the batch in hand")
         }
+        if let p = pending { _ = try? await p.task.value }
+        let elapsed = (ContinuousClock.now - started).seconds
         await consumer.close()
         try? await deadLetterProducer.flush(timeout: .seconds(10))
-        logStatus(eventsPerSecond: nil)
+        if settings.consumeOnly {
+            logger.notice("consume-only: \(consumedOnly) messages in \(String(format: "%.2f", elapsed)) s")
+        } else {
+            logStatus(eventsPerSecond: nil)
+        }
     }
 
     private func decode(_ messages: [KafkaMessage], deadLetters: KafkaProducer, metrics: IngestMetrics) async throws -> IngestBatchInput {
@@ -140,6 +188,27 @@ public final class KafkaIngestService: Service, Sendable {
         let views = s.views.map { "\($0.name) \($0.nodes)n/\($0.edges)e/\($0.walksInRing)w" }.joined(separator: " ")
         let rate = eventsPerSecond.map { String(format: "%.0f ev/s", $0) } ?? "final"
         logger.notice("ingest: \(rate) applied=\(s.counters["events.applied"] ?? 0) dead=\(s.counters["events.dead_lettered"] ?? 0) late=\(s.counters["events.late"] ?? 0) sessions_open=\(s.openSessions) | \(views)")
+    }
+}
+
+/// Counts batches handed to the processor and not yet committed; a revocation waits for zero.
+final class InflightApplies: @unchecked Sendable {
+    private let condition = NSCondition()
+    private var count = 0
+
+    func begin() { condition.withLock { count += 1 } }
+
+    func end() {
+        condition.withLock {
+            count -= 1
+            if count == 0 { condition.broadcast() }
+        }
+    }
+
+    func waitUntilIdle() {
+        condition.lock()
+        while count > 0 { condition.wait() }
+        condition.unlock()
     }
 }
 
