@@ -63,6 +63,7 @@ import Testing
         let dst = EmbeddingTable(rows: 5, dim: d, values: dstValues)
         let w = EmbeddingTable(rows: d, dim: d, values: wValues)
         let kernel = AlignmentKernel(dim: d, maxBatch: 3, maxNegatives: 2)
+        kernel.gradientClip = .infinity
         let s = pairs.map { UInt32($0.0) }, t = pairs.map { UInt32($0.1) }, n = negatives.flatMap { $0.map(UInt32.init) }
         let loss = s.withUnsafeBufferPointer { sb in t.withUnsafeBufferPointer { tb in n.withUnsafeBufferPointer { nb in
             kernel.update(source: src, target: dst, matrix: w, sourceIds: sb, targetIds: tb, negatives: nb,

@@ -12,16 +12,21 @@ import Linalg
 /// were at the start of the batch, then applied as one SGD step (`W` once per batch, rows
 /// in place, Hogwild). The rows are stacked into one matrix so the forward pass and both
 /// backward products are single `BLAS.gemm` calls. A negative equal to the pair's own
-/// attribute contributes nothing.
+/// attribute contributes nothing. Every gradient element is clipped to ±`gradientClip`
+/// (the M2GRL demo clips at ±1): with the identity activation the score is quartic in the
+/// parameters and large steps otherwise diverge.
 ///
 /// A kernel owns per-thread scratch memory; use one per training thread.
 public final class AlignmentKernel {
     public let dim: Int
+    /// Element-wise bound on gradients (not on the loss): ±1 as in the M2GRL demo.
+    public var gradientClip: Float = 1
     private let capacityRows: Int
     private let x: UnsafeMutableBufferPointer<Float>   // stacked rows, R x dim
     private let a: UnsafeMutableBufferPointer<Float>   // x W, then f(x W)
     private let da: UnsafeMutableBufferPointer<Float>  // dL/d(x W)
     private let dx: UnsafeMutableBufferPointer<Float>  // dL/dx
+    private let dw: UnsafeMutableBufferPointer<Float>  // dL/dW, dim x dim
 
     /// - Parameters:
     ///   - maxBatch: the most pairs per call.
@@ -33,9 +38,10 @@ public final class AlignmentKernel {
         a = .allocate(capacity: capacityRows * dim)
         da = .allocate(capacity: capacityRows * dim)
         dx = .allocate(capacity: capacityRows * dim)
+        dw = .allocate(capacity: dim * dim)
     }
 
-    deinit { x.deallocate(); a.deallocate(); da.deallocate(); dx.deallocate() }
+    deinit { x.deallocate(); a.deallocate(); da.deallocate(); dx.deallocate(); dw.deallocate() }
 
     /// One SGD step over a batch. `negatives` holds `negativesPerPair` ids for each pair, in
     /// pair order. Returns the summed loss of the batch before the step.
@@ -96,13 +102,16 @@ public final class AlignmentKernel {
         if activation == .sigmoid {
             for i in 0..<(rows * d) { da[i] *= am[i] * (1 - am[i]) }
         }
-        let dam = UnsafeBufferPointer(da)
         let dxm = UnsafeMutableBufferPointer(start: dxb, count: rows * d)
-        // dX = dA W^T (before W moves), dW = X^T dA.
+        // dX = dA W^T (before W moves), dW = X^T dA; clipped, then applied.
         BLAS.gemm(.none, .transpose, m: rows, n: d, k: d, alpha: 1,
                   UnsafeBufferPointer(start: dab, count: rows * d), wm, beta: 0, dxm)
-        BLAS.gemm(.transpose, .none, m: d, n: d, k: rows, alpha: -learningRate,
-                  xm, UnsafeBufferPointer(start: dam.baseAddress, count: rows * d), beta: 1, w.buffer)
+        BLAS.gemm(.transpose, .none, m: d, n: d, k: rows, alpha: 1,
+                  xm, UnsafeBufferPointer(start: dab, count: rows * d), beta: 0, dw)
+        let clip = gradientClip
+        let wb = w.buffer
+        for i in 0..<(d * d) { wb[i] -= learningRate * min(clip, max(-clip, dw[i])) }
+        for i in 0..<(rows * d) { dxm[i] = min(clip, max(-clip, dxm[i])) }
         for r in 0..<rows {
             let (table, id) = rowId(r)
             VectorKernels.axpy(-learningRate, dxb + r * d, table.rowPointer(id), d)

@@ -45,7 +45,7 @@ public struct TaskSummary: Sendable, Equatable, Codable {
     public var weight: Double
     /// Mean loss per example over the whole run.
     public var meanLoss: Double
-    /// Exponential moving average of the mini-batch loss at the end of the run.
+    /// Mean loss per example over about the last tenth of the run.
     public var recentLoss: Double
     /// Examples (skip-gram pairs or alignment pairs) trained on.
     public var examples: Int
@@ -124,7 +124,7 @@ public struct TrainingProgress: Sendable {
     public var elapsedSeconds: Double
     public var tokensPerSecond: Double
     public var learningRate: Float
-    /// Recent mean loss per example, by task name.
+    /// Recent mean loss per example (moving average), by task name.
     public var taskLosses: [String: Double]
     /// Current gradient scale, by task name.
     public var taskWeights: [String: Double]

@@ -14,7 +14,11 @@ final class TrainingCoordinator: Sendable {
     private struct State {
         var logVariance: [Double]
         var recentLoss: [Double]
-        var hasRecent: [Bool]
+        var syncs: [Int]
+        /// Loss sums and counts of the current and the previous tenth of the run.
+        var windowSum: [Double], windowCount: [Int]
+        var previousSum: [Double], previousCount: [Int]
+        var windowEnd: Double = 0.1
         var lossSum: [Double]
         var examples: [Int]
         var history: [TaskWeightSnapshot] = []
@@ -43,7 +47,9 @@ final class TrainingCoordinator: Sendable {
         let n = taskNames.count
         state = Mutex(State(
             logVariance: logVariances, recentLoss: Array(repeating: 0, count: n),
-            hasRecent: Array(repeating: false, count: n),
+            syncs: Array(repeating: 0, count: n),
+            windowSum: Array(repeating: 0, count: n), windowCount: Array(repeating: 0, count: n),
+            previousSum: Array(repeating: 0, count: n), previousCount: Array(repeating: 0, count: n),
             lossSum: Array(repeating: 0, count: n), examples: Array(repeating: 0, count: n)))
     }
 
@@ -78,12 +84,21 @@ final class TrainingCoordinator: Sendable {
         let elapsed = Date().timeIntervalSince(start)
         var report: TrainingProgress?
         let scales: [Float] = state.withLock { st in
+            if fraction >= st.windowEnd {
+                st.previousSum = st.windowSum; st.previousCount = st.windowCount
+                st.windowSum = st.windowSum.map { _ in 0 }; st.windowCount = st.windowCount.map { _ in 0 }
+                st.windowEnd = fraction + 0.1
+            }
             for i in taskNames.indices where examples[i] > 0 {
                 let mean = UncertaintyWeighting.sanitized(loss[i] / Double(examples[i]))
                 st.lossSum[i] += mean * Double(examples[i])
                 st.examples[i] += examples[i]
-                st.recentLoss[i] = st.hasRecent[i] ? 0.9 * st.recentLoss[i] + 0.1 * mean : mean
-                st.hasRecent[i] = true
+                // Running mean over the first ten synchronisations, then an EMA.
+                st.syncs[i] += 1
+                let alpha = max(0.1, 1 / Double(st.syncs[i]))
+                st.recentLoss[i] += alpha * (mean - st.recentLoss[i])
+                st.windowSum[i] += mean * Double(examples[i])
+                st.windowCount[i] += examples[i]
                 if config.tasks.uncertainty {
                     st.logVariance[i] = UncertaintyWeighting.step(
                         logVariance: st.logVariance[i], loss: mean,
@@ -138,11 +153,14 @@ final class TrainingCoordinator: Sendable {
             let scales = Self.scales(st.logVariance, uncertainty: config.tasks.uncertainty)
             st.history.append(weightSnapshot(progress: min(1, Double(done) / Double(totalUnits)), scales: scales))
             let tasks = taskNames.indices.map { i in
-                TaskSummary(
+                // Mean over about the last tenth of the run.
+                var sum = st.windowSum[i], count = st.windowCount[i]
+                if 2 * count < st.previousCount[i] { sum += st.previousSum[i]; count += st.previousCount[i] }
+                return TaskSummary(
                     name: taskNames[i], kind: taskKinds[i], logVariance: st.logVariance[i],
                     weight: Double(scales[i]),
                     meanLoss: st.examples[i] > 0 ? st.lossSum[i] / Double(st.examples[i]) : 0,
-                    recentLoss: st.recentLoss[i], examples: st.examples[i])
+                    recentLoss: count > 0 ? sum / Double(count) : 0, examples: st.examples[i])
             }
             let last = makeProgress(st, scales: scales, fraction: 1, tokens: tokensDone, pairs: pairsDone,
                                     elapsed: elapsed, lr: learningRate(units: done))
