@@ -117,9 +117,18 @@ import Testing
         #expect(noisy.meanLoss > clean.meanLoss)
         #expect(noisy.weight < clean.weight, "noisy \(noisy.weight) vs clean \(clean.weight)")
         #expect(noisy.logVariance > clean.logVariance)
-        // Both moved from the initial weight exp(0)/2 = 0.5, and the history records it.
+        // Normalised scales average 1; the history records the move from the start.
+        #expect(abs((noisy.weight + clean.weight) / 2 - 1) < 1e-6)
         #expect(model.tasks.history.count > 2)
-        #expect(model.tasks.history.first?.weights["intra:noise"] != model.tasks.history.last?.weights["intra:noise"])
+        #expect(model.tasks.history.first?.weights["intra:noise"] == 1)
+        #expect(model.tasks.history.last?.weights["intra:noise"] == noisy.weight)
+        // Raw scales exp(-s_t)/2 keep the same order.
+        config.normalizeTaskWeights = false
+        let raw = try Trainer(config: config).train(data)
+        let rawClean = try #require(raw.tasks.tasks.first { $0.name == "intra:item" })
+        let rawNoisy = try #require(raw.tasks.tasks.first { $0.name == "intra:noise" })
+        #expect(rawNoisy.weight < rawClean.weight)
+        #expect(abs(rawNoisy.weight - exp(-rawNoisy.logVariance) / 2) < 1e-6)
     }
 
     @Test func fixedWeightsWhenUncertaintyIsOff() throws {

@@ -41,7 +41,8 @@ public struct TaskSummary: Sendable, Equatable, Codable {
     public var kind: TaskKind
     /// Final `s_t = log σ_t²`.
     public var logVariance: Double
-    /// Final gradient scale: `exp(-s_t)/2` with uncertainty weighting, 1 with fixed weights.
+    /// Final gradient scale applied to the task: `exp(-s_t)/2` with uncertainty weighting
+    /// (divided by the mean over active tasks if `normalizeTaskWeights`), 1 with fixed weights.
     public var weight: Double
     /// Mean loss per example over the whole run.
     public var meanLoss: Double

@@ -48,7 +48,8 @@ public struct Trainer: Sendable {
         let plan = try TrainingPlan(config: config, data: data, parameters: parameters)
         let initialS = plan.taskNames.map { parameters.logVariances[$0] ?? Double(config.initialLogVariance) }
         let coordinator = TrainingCoordinator(
-            taskNames: plan.taskNames, taskKinds: plan.taskKinds, logVariances: initialS,
+            taskNames: plan.taskNames, taskKinds: plan.taskKinds, activeTasks: plan.activeTasks,
+            logVariances: initialS,
             config: config, totalUnits: plan.totalUnits, progress: progress)
         logger.info("training", metadata: [
             "views": "\(data.views.count)", "alignments": "\(data.alignments.count)",

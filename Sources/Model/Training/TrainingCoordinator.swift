@@ -28,6 +28,8 @@ final class TrainingCoordinator: Sendable {
 
     let taskNames: [String]
     let taskKinds: [TaskKind]
+    /// Tasks that have work in this pass (enabled and non-empty).
+    let activeTasks: [Bool]
     private let config: TrainerConfig
     private let totalUnits: Int
     private let start = Date()
@@ -37,10 +39,11 @@ final class TrainingCoordinator: Sendable {
     private let state: Mutex<State>
     private let progress: (@Sendable (TrainingProgress) -> Void)?
 
-    init(taskNames: [String], taskKinds: [TaskKind], logVariances: [Double],
+    init(taskNames: [String], taskKinds: [TaskKind], activeTasks: [Bool], logVariances: [Double],
          config: TrainerConfig, totalUnits: Int, progress: (@Sendable (TrainingProgress) -> Void)?) {
         self.taskNames = taskNames
         self.taskKinds = taskKinds
+        self.activeTasks = activeTasks
         self.config = config
         self.totalUnits = max(1, totalUnits)
         self.progress = progress
@@ -53,8 +56,15 @@ final class TrainingCoordinator: Sendable {
             lossSum: Array(repeating: 0, count: n), examples: Array(repeating: 0, count: n)))
     }
 
-    private static func scales(_ s: [Double], uncertainty: Bool) -> [Float] {
-        s.map { uncertainty ? Float(UncertaintyWeighting.gradientScale(logVariance: $0)) : 1 }
+    /// Gradient scale per task. Fixed weights: 1. Uncertainty: `exp(-s_t)/2`, divided by
+    /// its mean over the active tasks when `config.normalizeTaskWeights` is set.
+    private func scales(_ s: [Double]) -> [Float] {
+        guard config.tasks.uncertainty else { return s.map { _ in 1 } }
+        let raw = s.map { UncertaintyWeighting.gradientScale(logVariance: $0) }
+        guard config.normalizeTaskWeights else { return raw.map { Float($0) } }
+        let active = raw.indices.filter { activeTasks[$0] }
+        let mean = active.isEmpty ? 1 : active.reduce(0.0) { $0 + raw[$1] } / Double(active.count)
+        return raw.map { Float($0 / mean) }
     }
 
     private func learningRate(units done: Int) -> Float {
@@ -65,7 +75,7 @@ final class TrainingCoordinator: Sendable {
     /// The state before any work.
     func initial() -> Snapshot {
         state.withLock { st in
-            Snapshot(scales: Self.scales(st.logVariance, uncertainty: config.tasks.uncertainty),
+            Snapshot(scales: self.scales(st.logVariance),
                      learningRate: learningRate(units: 0))
         }
     }
@@ -107,7 +117,7 @@ final class TrainingCoordinator: Sendable {
                 loss[i] = 0
                 examples[i] = 0
             }
-            let scales = Self.scales(st.logVariance, uncertainty: config.tasks.uncertainty)
+            let scales = self.scales(st.logVariance)
             if fraction >= st.nextHistoryAt {
                 st.history.append(weightSnapshot(progress: fraction, scales: scales))
                 st.nextHistoryAt = fraction + 0.02
@@ -150,7 +160,7 @@ final class TrainingCoordinator: Sendable {
         let pairsDone = pairs.load(ordering: .relaxed)
         let done = units.load(ordering: .relaxed)
         let (report, logVariances, last): (TaskReport, [Double], TrainingProgress) = state.withLock { st in
-            let scales = Self.scales(st.logVariance, uncertainty: config.tasks.uncertainty)
+            let scales = self.scales(st.logVariance)
             st.history.append(weightSnapshot(progress: min(1, Double(done) / Double(totalUnits)), scales: scales))
             let tasks = taskNames.indices.map { i in
                 // Mean over about the last tenth of the run.

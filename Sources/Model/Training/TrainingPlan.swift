@@ -13,6 +13,8 @@ struct TrainingPlan: Sendable {
     let alignTargetView: [Int]
     let taskNames: [String]
     let taskKinds: [TaskKind]
+    /// Whether each task has work in this pass.
+    let activeTasks: [Bool]
     /// Task index of each view's intra task and each alignment's task.
     let intraTask: [Int]
     let alignTask: [Int]
@@ -69,14 +71,16 @@ struct TrainingPlan: Sendable {
         }
 
         var names: [String] = [], kinds: [TaskKind] = []
-        var intraTask: [Int] = [], alignTask: [Int] = []
+        var intraTask: [Int] = [], alignTask: [Int] = [], active: [Bool] = []
         for view in data.views {
             intraTask.append(names.count)
             names.append(Self.intraTaskName(view.name)); kinds.append(.intra)
+            active.append(config.tasks.intra && !view.corpus.tokens.isEmpty)
         }
         for a in data.alignments {
             alignTask.append(names.count)
             names.append(Self.alignTaskName(a.sourceView, a.targetView)); kinds.append(.align)
+            active.append(config.tasks.align && a.count > 0)
         }
 
         let tokens = config.tasks.intra ? data.views.reduce(0) { $0 + $1.corpus.tokens.count } : 0
@@ -92,6 +96,7 @@ struct TrainingPlan: Sendable {
         self.alignTargetView = alignTarget
         self.taskNames = names
         self.taskKinds = kinds
+        self.activeTasks = active
         self.intraTask = intraTask
         self.alignTask = alignTask
         self.totalUnits = config.epochs * (tokens + pairs)
