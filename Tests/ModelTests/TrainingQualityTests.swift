@@ -109,7 +109,7 @@ import Testing
         config.tasks.align = false
         config.uncertaintyLearningRate = 0.05
         var data = PlantedClusters.data()
-        let noise = PlantedClusters.noiseWalks(nodes: 100, walks: 600, walkLength: 20, seed: 9)
+        let noise = PlantedClusters.noiseWalks(nodes: 100, walks: 400, walkLength: 15, seed: 9)
         data.views.append(ViewTrainingData(name: "noise", nodeNames: (0..<100).map { "n\($0)" }, corpus: noise))
         let model = try Trainer(config: config).train(data)
         let clean = try #require(model.tasks.tasks.first { $0.name == "intra:item" })

@@ -41,7 +41,7 @@ enum PlantedClusters {
 
     /// An item view over planted clusters, and optionally a category view (one category per
     /// cluster, walks over categories) with item -> category alignment pairs.
-    static func data(clusters: Int = 10, perCluster: Int = 10, walksPerNode: Int = 6, walkLength: Int = 20,
+    static func data(clusters: Int = 10, perCluster: Int = 10, walksPerNode: Int = 4, walkLength: Int = 15,
                      withCategories: Bool = false, seed: UInt64 = 3) -> TrainingData {
         let items = itemWalks(clusters: clusters, perCluster: perCluster, walksPerNode: walksPerNode,
                               walkLength: walkLength, stay: 0.9, seed: seed)

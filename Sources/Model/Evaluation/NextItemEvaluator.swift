@@ -16,6 +16,11 @@ public struct ItemTransition: Sendable, Equatable, Codable {
 public struct HitRateAtK: Sendable, Equatable, Codable {
     public var k: Int
     public var hitRate: Double
+
+    public init(k: Int, hitRate: Double) {
+        self.k = k
+        self.hitRate = hitRate
+    }
 }
 
 /// Next-item ranking quality (method.md, "Evaluation protocol").
@@ -28,6 +33,13 @@ public struct NextItemEvaluation: Sendable, Equatable, Codable {
     public var hitRates: [HitRateAtK]
     /// Mean of `1 / rank` of the target over the full ranking.
     public var mrr: Double
+
+    public init(evaluated: Int, skipped: Int, hitRates: [HitRateAtK], mrr: Double) {
+        self.evaluated = evaluated
+        self.skipped = skipped
+        self.hitRates = hitRates
+        self.mrr = mrr
+    }
 
     /// HitRate at `k`, if it was asked for.
     public func hitRate(at k: Int) -> Double? { hitRates.first { $0.k == k }?.hitRate }

@@ -4,6 +4,11 @@ import Foundation
 public struct LoadedModel: Sendable, Equatable {
     public var manifest: ModelManifest
     public var model: TrainedModel
+
+    public init(manifest: ModelManifest, model: TrainedModel) {
+        self.manifest = manifest
+        self.model = model
+    }
 }
 
 /// Reads a model directory written by `EmbeddingWriter`.

@@ -50,6 +50,17 @@ public struct TaskSummary: Sendable, Equatable, Codable {
     public var recentLoss: Double
     /// Examples (skip-gram pairs or alignment pairs) trained on.
     public var examples: Int
+
+    public init(name: String, kind: TaskKind, logVariance: Double, weight: Double,
+                meanLoss: Double, recentLoss: Double, examples: Int) {
+        self.name = name
+        self.kind = kind
+        self.logVariance = logVariance
+        self.weight = weight
+        self.meanLoss = meanLoss
+        self.recentLoss = recentLoss
+        self.examples = examples
+    }
 }
 
 /// Task weights at one point of training.
@@ -58,6 +69,11 @@ public struct TaskWeightSnapshot: Sendable, Equatable, Codable {
     public var progress: Double
     /// Gradient scale by task name.
     public var weights: [String: Double]
+
+    public init(progress: Double, weights: [String: Double]) {
+        self.progress = progress
+        self.weights = weights
+    }
 }
 
 /// Task weights and losses of a run: what `task-weights.json` holds.
@@ -129,4 +145,17 @@ public struct TrainingProgress: Sendable {
     public var taskLosses: [String: Double]
     /// Current gradient scale, by task name.
     public var taskWeights: [String: Double]
+
+    public init(progress: Double, tokens: Int, alignmentPairs: Int, elapsedSeconds: Double,
+                tokensPerSecond: Double, learningRate: Float,
+                taskLosses: [String: Double], taskWeights: [String: Double]) {
+        self.progress = progress
+        self.tokens = tokens
+        self.alignmentPairs = alignmentPairs
+        self.elapsedSeconds = elapsedSeconds
+        self.tokensPerSecond = tokensPerSecond
+        self.learningRate = learningRate
+        self.taskLosses = taskLosses
+        self.taskWeights = taskWeights
+    }
 }
