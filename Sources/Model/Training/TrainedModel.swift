@@ -28,65 +28,6 @@ public struct TrainedAlignment: Sendable, Equatable {
     }
 }
 
-/// The kind of a training task.
-public enum TaskKind: String, Sendable, Codable {
-    case intra
-    case align
-}
-
-/// A task's final state.
-public struct TaskSummary: Sendable, Equatable, Codable {
-    /// `intra:<view>` or `align:<source>-><target>`.
-    public var name: String
-    public var kind: TaskKind
-    /// Final `s_t = log σ_t²`.
-    public var logVariance: Double
-    /// Final gradient scale applied to the task: `exp(-s_t)/2` with uncertainty weighting
-    /// (divided by the mean over active tasks if `normalizeTaskWeights`), 1 with fixed weights.
-    public var weight: Double
-    /// Mean loss per example over the whole run.
-    public var meanLoss: Double
-    /// Mean loss per example over about the last tenth of the run.
-    public var recentLoss: Double
-    /// Examples (skip-gram pairs or alignment pairs) trained on.
-    public var examples: Int
-
-    public init(name: String, kind: TaskKind, logVariance: Double, weight: Double,
-                meanLoss: Double, recentLoss: Double, examples: Int) {
-        self.name = name
-        self.kind = kind
-        self.logVariance = logVariance
-        self.weight = weight
-        self.meanLoss = meanLoss
-        self.recentLoss = recentLoss
-        self.examples = examples
-    }
-}
-
-/// Task weights at one point of training.
-public struct TaskWeightSnapshot: Sendable, Equatable, Codable {
-    /// Fraction of the planned work done, 0...1.
-    public var progress: Double
-    /// Gradient scale by task name.
-    public var weights: [String: Double]
-
-    public init(progress: Double, weights: [String: Double]) {
-        self.progress = progress
-        self.weights = weights
-    }
-}
-
-/// Task weights and losses of a run: what `task-weights.json` holds.
-public struct TaskReport: Sendable, Equatable, Codable {
-    public var tasks: [TaskSummary]
-    public var history: [TaskWeightSnapshot]
-
-    public init(tasks: [TaskSummary] = [], history: [TaskWeightSnapshot] = []) {
-        self.tasks = tasks
-        self.history = history
-    }
-}
-
 /// Counters of a run.
 public struct TrainingStats: Sendable, Equatable, Codable {
     /// Centre words processed (all epochs, all views).
@@ -130,32 +71,4 @@ public struct TrainedModel: Sendable, Equatable {
 
     /// The view named `name`.
     public func view(named name: String) -> TrainedView? { views.first { $0.name == name } }
-}
-
-/// A periodic progress report, delivered to the trainer's callback.
-public struct TrainingProgress: Sendable {
-    /// Fraction of the planned work done, 0...1.
-    public var progress: Double
-    public var tokens: Int
-    public var alignmentPairs: Int
-    public var elapsedSeconds: Double
-    public var tokensPerSecond: Double
-    public var learningRate: Float
-    /// Recent mean loss per example (moving average), by task name.
-    public var taskLosses: [String: Double]
-    /// Current gradient scale, by task name.
-    public var taskWeights: [String: Double]
-
-    public init(progress: Double, tokens: Int, alignmentPairs: Int, elapsedSeconds: Double,
-                tokensPerSecond: Double, learningRate: Float,
-                taskLosses: [String: Double], taskWeights: [String: Double]) {
-        self.progress = progress
-        self.tokens = tokens
-        self.alignmentPairs = alignmentPairs
-        self.elapsedSeconds = elapsedSeconds
-        self.tokensPerSecond = tokensPerSecond
-        self.learningRate = learningRate
-        self.taskLosses = taskLosses
-        self.taskWeights = taskWeights
-    }
 }
