@@ -153,6 +153,14 @@ enum PlantedClusters {
             x.withUnsafeBufferPointer { xb in y.withUnsafeMutableBufferPointer { yb in
                 VectorKernels.axpy(0.5, xb.baseAddress!, yb.baseAddress!, n) } }
             #expect(zip(y, expectedAxpy).allSatisfy { abs($0 - $1) < 1e-6 })
+            // Fused pair update: acc += g*c, then c += g*e.
+            var c = x, acc = [Float](repeating: 1, count: n)
+            let e = y
+            let expectedAcc = c.map { 1 + 0.25 * $0 }, expectedC = zip(c, e).map { $0 + 0.25 * $1 }
+            c.withUnsafeMutableBufferPointer { cb in acc.withUnsafeMutableBufferPointer { ab in e.withUnsafeBufferPointer { eb in
+                VectorKernels.accumulateAndUpdate(0.25, c: cb.baseAddress!, e: eb.baseAddress!, acc: ab.baseAddress!, n) } } }
+            #expect(zip(acc, expectedAcc).allSatisfy { abs($0 - $1) < 1e-6 })
+            #expect(zip(c, expectedC).allSatisfy { abs($0 - $1) < 1e-6 })
         }
     }
 }

@@ -75,8 +75,7 @@ public final class SkipGramKernel {
             let label: Float = k < 0 ? 1 : 0
             loss += Logistic.negLogSigmoid(k < 0 ? f : -f)
             let g = (label - Logistic.sigmoid(f)) * learningRate
-            VectorKernels.axpy(g, c, acc, d)
-            VectorKernels.axpy(g, e, c, d)
+            VectorKernels.accumulateAndUpdate(g, c: c, e: e, acc: acc, d)
             k += 1
         }
         VectorKernels.axpy(1, acc, e, d)

@@ -63,6 +63,33 @@ enum VectorKernels {
         }
     }
 
+    /// The word2vec pair update in one pass: `acc += g * c` then `c += g * e`, reading each
+    /// element of `c` once.
+    @inline(__always) @usableFromInline
+    static func accumulateAndUpdate(
+        _ g: Float, c: UnsafeMutablePointer<Float>, e: UnsafePointer<Float>,
+        acc: UnsafeMutablePointer<Float>, _ count: Int
+    ) {
+        var i = 0
+        let gv = SIMD8<Float>(repeating: g)
+        let rc = UnsafeMutableRawPointer(c), re = UnsafeRawPointer(e), ra = UnsafeMutableRawPointer(acc)
+        while i + 8 <= count {
+            let o = i * 4
+            let cv = rc.loadUnaligned(fromByteOffset: o, as: SIMD8<Float>.self)
+            let av = ra.loadUnaligned(fromByteOffset: o, as: SIMD8<Float>.self) + gv * cv
+            let ev = re.loadUnaligned(fromByteOffset: o, as: SIMD8<Float>.self)
+            ra.storeBytes(of: av, toByteOffset: o, as: SIMD8<Float>.self)
+            rc.storeBytes(of: cv + gv * ev, toByteOffset: o, as: SIMD8<Float>.self)
+            i += 8
+        }
+        while i < count {
+            let cv = c[i]
+            acc[i] += g * cv
+            c[i] = cv + g * e[i]
+            i += 1
+        }
+    }
+
     /// `y = 0` over `count` floats.
     @inline(__always) @usableFromInline
     static func zero(_ y: UnsafeMutablePointer<Float>, _ count: Int) {
