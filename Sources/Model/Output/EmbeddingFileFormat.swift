@@ -33,11 +33,11 @@ public enum EmbeddingFileFormat {
         guard data.count >= headerSize else {
             throw EmbeddingFileError.truncated(file: name, expectedBytes: headerSize, actualBytes: data.count)
         }
-        let bytes = [UInt8](data)
-        guard Array(bytes[0..<4]) == magic else { throw EmbeddingFileError.badMagic(file: name) }
+        let header = [UInt8](data.prefix(headerSize))
+        guard Array(header[0..<4]) == magic else { throw EmbeddingFileError.badMagic(file: name) }
         func u32(_ offset: Int) -> UInt32 {
-            UInt32(bytes[offset]) | UInt32(bytes[offset + 1]) << 8
-                | UInt32(bytes[offset + 2]) << 16 | UInt32(bytes[offset + 3]) << 24
+            UInt32(header[offset]) | UInt32(header[offset + 1]) << 8
+                | UInt32(header[offset + 2]) << 16 | UInt32(header[offset + 3]) << 24
         }
         let fileVersion = u32(4)
         guard fileVersion == version else {
@@ -50,8 +50,14 @@ public enum EmbeddingFileFormat {
         }
         guard dim > 0 || rows == 0 else { throw EmbeddingFileError.invalidShape(file: name, rows: rows, dim: dim) }
         var values = [Float](repeating: 0, count: rows * dim)
-        for i in 0..<(rows * dim) {
-            values[i] = Float(bitPattern: u32(headerSize + i * 4))
+        values.withUnsafeMutableBytes { out in
+            data.withUnsafeBytes { raw in
+                let body = UnsafeRawBufferPointer(rebasing: raw[(raw.startIndex + headerSize)...])
+                out.copyMemory(from: body)
+            }
+        }
+        if 1.littleEndian != 1 {
+            for i in values.indices { values[i] = Float(bitPattern: UInt32(littleEndian: values[i].bitPattern)) }
         }
         return EmbeddingMatrix(rows: rows, dim: dim, values: values)
     }
