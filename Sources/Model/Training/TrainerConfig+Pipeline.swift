@@ -1,0 +1,19 @@
+extension TrainerConfig {
+    /// The trainer settings of a pipeline file's `training:` section.
+    public init(pipeline t: PipelineConfig.Training) {
+        self.init()
+        dim = t.dim
+        window = t.window
+        defaultNegatives = t.negatives.default
+        negatives = t.negatives.perView
+        alignNegatives = t.alignNegatives
+        epochs = t.epochs
+        learningRate = Float(t.learningRate)
+        minLearningRate = Float(t.minLearningRate)
+        batchSize = t.batchSize
+        threads = t.threads
+        seed = t.seed
+        tasks = TaskSwitches(intra: t.tasks.intra, align: t.tasks.align, uncertainty: t.tasks.uncertainty)
+        alignActivation = t.alignActivation == .identity ? .identity : .sigmoid
+    }
+}
