@@ -174,6 +174,16 @@ public final class KafkaConsumer: Sendable {
         try result.get()
     }
 
+    /// Commits `offsets` for the group without waiting for the broker's answer (errors are
+    /// not reported). For offsets that only inform lag tools.
+    public func commitInBackground(_ offsets: [TopicPartition: Int64]) throws(KafkaError) {
+        try checkOpen()
+        guard !offsets.isEmpty else { return }
+        let list = TopicPartitionList(offsets)
+        let err = rd_kafka_commit(client.handle, list.pointer, 1)
+        if err != RD_KAFKA_RESP_ERR_NO_ERROR { throw KafkaError(err, context: "commit") }
+    }
+
     /// Stops fetching from `partitions` until `resume`; the assignment is kept.
     public func pause(_ partitions: [TopicPartition]) throws(KafkaError) {
         try checkOpen()

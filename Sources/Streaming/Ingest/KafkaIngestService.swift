@@ -86,9 +86,11 @@ public final class KafkaIngestService: Service, Sendable {
         var reachedEnd: [TopicPartition: Int64] = [:]
         var consumedOnly = 0
         var consumeOnlyPositions: [TopicPartition: Int64] = [:]
-        let started = ContinuousClock.now
+        var firstMessageAt: ContinuousClock.Instant?
+        var messagesSeen = 0
         // The batch being applied while the next one is polled and decoded (two cores busy).
         var pending: (task: Task<IngestBatchOutcome, any Error>, input: IngestBatchInput)?
+        var failure: (any Error)?
 
         func settle() async throws {
             guard let p = pending else { return }
@@ -97,7 +99,7 @@ public final class KafkaIngestService: Service, Sendable {
             metrics.record(outcome, deadLetters: p.input.deadLetters)
             eventsSinceStatus += outcome.events + p.input.deadLetters
             // Courtesy commit for lag tools; resumption never reads it.
-            try? await consumer.commit(p.input.nextOffsets)
+            try? consumer.commitInBackground(p.input.nextOffsets)
         }
 
         await withGracefulShutdownHandler {
@@ -106,6 +108,8 @@ public final class KafkaIngestService: Service, Sendable {
                     let polled = try await consumer.poll(maxMessages: settings.maxBatch, timeout: .milliseconds(100))
                     for (tp, end) in polled.reachedEnd { reachedEnd[tp] = end }
                     if !polled.messages.isEmpty {
+                        if firstMessageAt == nil { firstMessageAt = .now }
+                        messagesSeen += polled.messages.count
                         // Drop what belongs to partitions revoked during this poll: their next
                         // owner resumes from the stored offsets.
                         let assigned = consumer.assignment
@@ -148,19 +152,24 @@ public final class KafkaIngestService: Service, Sendable {
                 try await settle()
             } catch {
                 logger.error("ingest stopped: \(error)")
+                failure = error
             }
         } onGracefulShutdown: {
             logger.info("graceful shutdown: finishing the batch in hand")
         }
         if let p = pending { _ = try? await p.task.value }
-        let elapsed = (ContinuousClock.now - started).seconds
+        let elapsed = firstMessageAt.map { (ContinuousClock.now - $0).seconds } ?? 0
         await consumer.close()
         try? await deadLetterProducer.flush(timeout: .seconds(10))
         if settings.consumeOnly {
-            logger.notice("consume-only: \(consumedOnly) messages in \(String(format: "%.2f", elapsed)) s")
+            logger.notice("consume-only: \(consumedOnly) messages in \(String(format: "%.2f", elapsed)) s from the first message (\(String(format: "%.0f", Double(consumedOnly) / max(elapsed, 1e-9))) msg/s)")
         } else {
             logStatus(eventsPerSecond: nil)
+            logger.notice("ingested \(messagesSeen) messages in \(String(format: "%.2f", elapsed)) s from the first message (\(String(format: "%.0f", Double(messagesSeen) / max(elapsed, 1e-9))) msg/s)")
         }
+        // A failure ends the service with the error (the process exits non-zero); the state
+        // on disk is consistent, and a restart resumes from it.
+        if let failure { throw failure }
     }
 
     private func decode(_ messages: [KafkaMessage], deadLetters: KafkaProducer, metrics: IngestMetrics) async throws -> IngestBatchInput {
