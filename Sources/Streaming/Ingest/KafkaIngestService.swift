@@ -133,7 +133,14 @@ public final class KafkaIngestService: Service, Sendable {
                         try await settle()
                     }
                     if let every = settings.statusInterval, ContinuousClock.now - lastStatus >= every {
-                        logStatus(eventsPerSecond: Double(eventsSinceStatus) / max(0.001, (ContinuousClock.now - lastStatus).seconds))
+                        // Lag per partition: the broker's high watermark minus the stored offset.
+                        var lag: [TopicPartition: Int64] = [:]
+                        for tp in consumer.assignment {
+                            if let marks = try? await consumer.watermarks(tp, timeout: .seconds(2)) {
+                                lag[tp] = max(0, marks.high - (processor.storedOffsets(for: [tp])[tp] ?? marks.low))
+                            }
+                        }
+                        logStatus(eventsPerSecond: Double(eventsSinceStatus) / max(0.001, (ContinuousClock.now - lastStatus).seconds), lag: lag)
                         lastStatus = .now
                         eventsSinceStatus = 0
                     }
@@ -192,11 +199,13 @@ public final class KafkaIngestService: Service, Sendable {
         return IngestBatchInput(records: records, nextOffsets: next, deadLetters: dead)
     }
 
-    private func logStatus(eventsPerSecond: Double?) {
+    private func logStatus(eventsPerSecond: Double?, lag: [TopicPartition: Int64] = [:]) {
         let s = processor.status
+        IngestMetrics.publish(status: s, lag: lag, eventsPerSecond: eventsPerSecond)
         let views = s.views.map { "\($0.name) \($0.nodes)n/\($0.edges)e/\($0.walksInRing)w" }.joined(separator: " ")
         let rate = eventsPerSecond.map { String(format: "%.0f ev/s", $0) } ?? "final"
-        logger.notice("ingest: \(rate) applied=\(s.counters["events.applied"] ?? 0) dead=\(s.counters["events.dead_lettered"] ?? 0) late=\(s.counters["events.late"] ?? 0) sessions_open=\(s.openSessions) | \(views)")
+        let lagText = lag.isEmpty ? "" : " lag=\(lag.values.reduce(0, +))"
+        logger.notice("ingest: \(rate)\(lagText) applied=\(s.counters["events.applied"] ?? 0) dead=\(s.counters["events.dead_lettered"] ?? 0) late=\(s.counters["events.late"] ?? 0) sessions_open=\(s.openSessions) | \(views)")
     }
 }
 
@@ -241,6 +250,21 @@ final class IngestMetrics: Sendable {
     let lateEvents = Counter(label: "m2grl_ingest_late_events_total")
     let sessions = Counter(label: "m2grl_ingest_sessions_closed_total")
     let walks = Counter(label: "m2grl_ingest_walks_written_total")
+
+    /// Gauges from a status snapshot: per view nodes, edges and walk-ring fill, open sessions,
+    /// lag per partition, events/s.
+    static func publish(status s: IngestStatus, lag: [TopicPartition: Int64], eventsPerSecond: Double?) {
+        for v in s.views {
+            Gauge(label: "m2grl_graph_nodes", dimensions: [("view", v.name)]).record(v.nodes)
+            Gauge(label: "m2grl_graph_edges", dimensions: [("view", v.name)]).record(v.edges)
+            Gauge(label: "m2grl_walk_ring_walks", dimensions: [("view", v.name)]).record(v.walksInRing)
+        }
+        Gauge(label: "m2grl_sessions_open").record(s.openSessions)
+        for (tp, l) in lag {
+            Gauge(label: "m2grl_ingest_lag", dimensions: [("topic", tp.topic), ("partition", "\(tp.partition)")]).record(l)
+        }
+        if let eventsPerSecond { Gauge(label: "m2grl_ingest_events_per_second").record(eventsPerSecond) }
+    }
 
     func record(_ o: IngestBatchOutcome, deadLetters n: Int) {
         events.increment(by: o.events)
