@@ -12,6 +12,13 @@ let quietLogger: Logger = {
     return l
 }()
 
+/// A logger for clients that a test disconnects on purpose (connection-refused errors).
+let silentLogger: Logger = {
+    var l = Logger(label: "m2grl.streaming-test")
+    l.logLevel = .critical
+    return l
+}()
+
 /// Group settings that keep rebalances and dead-member expiry short in tests.
 let fastGroupProperties: [String: String] = [
     "session.timeout.ms": "3000",
@@ -74,8 +81,8 @@ func produce(_ events: some Sequence<Event>, topic: String, producer: KafkaProdu
     try await producer.flush(timeout: .seconds(60))
 }
 
-func makeProducer(_ cluster: EmbeddedKafkaCluster) throws -> KafkaProducer {
-    try KafkaProducer(configuration: .producer(bootstrapServers: cluster.bootstrapServers), logger: quietLogger)
+func makeProducer(_ cluster: EmbeddedKafkaCluster, logger: Logger = quietLogger) throws -> KafkaProducer {
+    try KafkaProducer(configuration: .producer(bootstrapServers: cluster.bootstrapServers), logger: logger)
 }
 
 /// High watermark (end offset) of every partition of `topic`.
@@ -159,5 +166,33 @@ func waitUntil(_ seconds: Double, _ what: String, _ condition: () throws -> Bool
     while try !condition() {
         if ContinuousClock.now > end { throw TimedOut(what: what) }
         try await Task.sleep(for: .milliseconds(50))
+    }
+}
+
+/// A flag set once from any thread.
+final class Flag: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value = false
+    func set() { lock.withLock { value = true } }
+    var isSet: Bool { lock.withLock { value } }
+}
+
+/// Runs an ingest service in a task; `finished` tells whether `run()` has returned.
+final class RunningService: Sendable {
+    let task: Task<Void, Error>
+    let finished = Flag()
+
+    init(_ service: KafkaIngestService) {
+        let finished = self.finished
+        task = Task {
+            defer { finished.set() }
+            try await service.run()
+        }
+    }
+
+    /// Cancels the task (the service finishes its batch, leaves the group) and waits.
+    func stop() async throws {
+        task.cancel()
+        try await withDeadline(30, "ingest service to stop") { [task] in try await task.value }
     }
 }
