@@ -65,5 +65,46 @@ extension StreamingIngestTests {
             let diff = NamedGraphs(processor.graphs).differences(from: offlineGraphs(events, config: config))
             #expect(diff.isEmpty, "\(diff)")
         }
+
+        @Test("a second consumer joins while the first is busy; the partitions it takes are not applied twice")
+        func consumerJoinsMidStream() async throws {
+            let config = try syntheticPipeline()
+            let topics = TestTopics(config)
+            let events = syntheticEvents(count: 30_000, seed: 123)
+            let cluster = try EmbeddedKafkaCluster(brokers: 1, logger: quietLogger)
+            try cluster.createTopic(topics.events, partitions: Self.partitions)
+            try cluster.createTopic(topics.deadLetters, partitions: 1)
+            let producer = try makeProducer(cluster)
+            try await produce(events, topic: topics.events, producer: producer)
+            let ends = try await endOffsets(cluster, topic: topics.events, partitions: Self.partitions)
+
+            let dir = try TemporaryDirectory()
+            let (store, processor) = try openProcessor(dir.sub("state"), config: config)
+            defer { store.close() }
+            let group = uniqueName("join")
+            let logA = LogCapture(), logB = LogCapture()
+            // Large batches: A holds many fetched, not yet applied records when B's join revokes its partitions.
+            let a = RunningService(ingestService(processor, cluster: cluster,
+                                                 settings: ingestSettings(config, group: group, maxBatch: 5_000), logger: logA.logger("a")))
+            defer { a.task.cancel() }
+            try await waitUntil(40, "A to start ingesting") { (processor.status.counters["events.applied"] ?? 0) > 0 }
+            let b = RunningService(ingestService(processor, cluster: cluster,
+                                                 settings: ingestSettings(config, group: group, maxBatch: 5_000), logger: logB.logger("b")))
+            defer { b.task.cancel() }
+            let all = Set((0..<Int32(Self.partitions)))
+            try await waitUntil(40, "A and B to split the partitions") {
+                let pa = logA.currentPartitions, pb = logB.currentPartitions
+                return !pa.isEmpty && !pb.isEmpty && pa.union(pb) == all
+            }
+            #expect(processor.allOffsets != ends, "B must join before A has consumed everything (else no rebalance under load)")
+            try await waitUntil(60, "the end of every partition") { processor.allOffsets == ends }
+            try await a.stop()
+            try await b.stop()
+
+            #expect(processor.status.counters["events.applied"] == UInt64(events.count), "nothing lost, nothing counted twice")
+            try processor.closeAllSessions()
+            let diff = NamedGraphs(processor.graphs).differences(from: offlineGraphs(events, config: config))
+            #expect(diff.isEmpty, "\(diff)")
+        }
     }
 }
