@@ -54,7 +54,12 @@ extension StreamingIngestTests {
 
             let ends = try await endOffsets(cluster, topic: topics.events, partitions: Self.partitions)
             #expect(ends.values.reduce(0, +) == Int64(events.count), "the producer must not lose or duplicate events across the outage")
-            try await waitUntil(60, "the ingester to reach the end of every partition after the faults") { processor.allOffsets == ends }
+            do {
+                try await waitUntil(45, "the ingester to reach the end of every partition after the faults") { processor.allOffsets == ends }
+            } catch {
+                Issue.record("\(error): stored \(processor.allOffsets.sorted { $0.key < $1.key }), ends \(ends.sorted { $0.key < $1.key }), service finished: \(service.finished.isSet); log: \(log.all.suffix(30).map { "\($0.level) \($0.message) \($0.metadata)" })")
+                throw error
+            }
             #expect(!service.finished.isSet, "the ingester stopped by itself: \(log.errors)")
             try await service.stop()
 
