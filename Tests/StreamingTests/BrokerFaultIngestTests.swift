@@ -19,7 +19,7 @@ extension StreamingIngestTests {
         func recoversFromBrokerDownAndFetchErrors() async throws {
             let config = try syntheticPipeline()
             let topics = TestTopics(config)
-            let events = syntheticEvents(count: 25_000, seed: 5)
+            let events = syntheticEvents(count: 18_000, seed: 5)
             let cluster = try EmbeddedKafkaCluster(brokers: 1, logger: quietLogger)
             try cluster.createTopic(topics.events, partitions: Self.partitions)
             try cluster.createTopic(topics.deadLetters, partitions: 1)

@@ -18,7 +18,7 @@ extension StreamingIngestTests {
         func ingestEqualsOffline() async throws {
             let config = try syntheticPipeline()
             let topics = TestTopics(config)
-            let events = syntheticEvents(count: 30_000, seed: 41)
+            let events = syntheticEvents(count: 20_000, seed: 41)
             let cluster = try EmbeddedKafkaCluster(brokers: 1, logger: quietLogger)
             try cluster.createTopic(topics.events, partitions: 6)
             try cluster.createTopic(topics.deadLetters, partitions: 1)

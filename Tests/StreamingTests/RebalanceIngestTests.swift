@@ -14,7 +14,7 @@ extension StreamingIngestTests {
         func consumerLeavesMidStream() async throws {
             let config = try syntheticPipeline()
             let topics = TestTopics(config)
-            let events = syntheticEvents(count: 30_000, seed: 99)
+            let events = syntheticEvents(count: 20_000, seed: 99)
             let cluster = try EmbeddedKafkaCluster(brokers: 1, logger: quietLogger)
             try cluster.createTopic(topics.events, partitions: Self.partitions)
             try cluster.createTopic(topics.deadLetters, partitions: 1)
@@ -70,7 +70,7 @@ extension StreamingIngestTests {
         func consumerJoinsMidStream() async throws {
             let config = try syntheticPipeline()
             let topics = TestTopics(config)
-            let events = syntheticEvents(count: 30_000, seed: 123)
+            let events = syntheticEvents(count: 20_000, seed: 123)
             let cluster = try EmbeddedKafkaCluster(brokers: 1, logger: quietLogger)
             try cluster.createTopic(topics.events, partitions: Self.partitions)
             try cluster.createTopic(topics.deadLetters, partitions: 1)
