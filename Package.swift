@@ -79,6 +79,7 @@ let package = Package(
         .testTarget(name: "StoreTests", dependencies: ["Store"]),
         .testTarget(name: "LinalgTests", dependencies: ["Linalg"]),
         .testTarget(name: "ModelTests", dependencies: ["Model", "Linalg"]),
+        .testTarget(name: "StreamingTests", dependencies: ["Streaming", "Kafka", "Store", "Model"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -119,9 +119,9 @@ public final class IngestProcessor: @unchecked Sendable {
     private func load() throws {
         // Views must match what the state was built with.
         var storedViews: [(Int, String)] = []
-        try schema.meta.scan(prefix: "view:") { key, _ in
+        try schema.meta.scan { key, _ in  // String keys are terminated: a prefix scan on "view:" matches nothing
             let parts = key.split(separator: ":", maxSplits: 2)
-            if parts.count == 3, let i = Int(parts[1]) { storedViews.append((i, String(parts[2]))) }
+            if key.hasPrefix("view:"), parts.count == 3, let i = Int(parts[1]) { storedViews.append((i, String(parts[2]))) }
             return .continue
         }
         let names = config.viewNames

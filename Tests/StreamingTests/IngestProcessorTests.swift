@@ -1,0 +1,123 @@
+import Foundation
+import Kafka
+import Model
+import Store
+import Streaming
+import Testing
+
+/// A user's partition, as a keyed producer would pick it (stable FNV-1a hash).
+func partition(ofUser user: String, topic: String = "events", partitions: Int = 4) -> TopicPartition {
+    var h: UInt32 = 2_166_136_261
+    for b in user.utf8 { h = (h ^ UInt32(b)) &* 16_777_619 }
+    return TopicPartition(topic, Int32(h % UInt32(partitions)))
+}
+
+/// Feeds `events` to `processor` in batches, partition by user, with consecutive offsets.
+func feed(_ events: [Event], to processor: IngestProcessor, batch: Int = 250) throws {
+    var next: [TopicPartition: Int64] = processor.allOffsets
+    for start in stride(from: 0, to: events.count, by: batch) {
+        var records: [IngestRecord] = []
+        var offsets: [TopicPartition: Int64] = [:]
+        for event in events[start..<min(start + batch, events.count)] {
+            let tp = partition(ofUser: event.user)
+            records.append(IngestRecord(event: event, source: tp))
+            next[tp, default: 0] += 1
+            offsets[tp] = next[tp]
+        }
+        try processor.apply(IngestBatchInput(records: records, nextOffsets: offsets))
+    }
+}
+
+/// Synthetic events with at most one event per (user, second), so a time order is unique per user.
+func distinctTimeEvents(count: Int, seed: UInt64) -> [Event] {
+    var seen = Set<String>()
+    return syntheticEvents(count: count, seed: seed).filter { seen.insert("\($0.user)@\($0.timestampMillis)").inserted }
+}
+
+extension StreamingIngestTests {
+    @Suite("IngestProcessor without a broker", .serialized, .timeLimit(.minutes(1)))
+    struct Processor {
+        @Test("events out of order within the lateness tolerance land in their sessions: graphs equal offline")
+        func outOfOrderWithinTolerance() throws {
+            let config = try syntheticPipeline()
+            let events = distinctTimeEvents(count: 6_000, seed: 31)
+            // Reorder by time plus a seeded jitter of up to 5 minutes (tolerance: one 30-minute gap).
+            var rng = Xoshiro256StarStar(seed: 77)
+            let shuffled = events.map { ($0, $0.timestampMillis + Int64(rng.nextInt(below: 300_000))) }
+                .sorted { $0.1 < $1.1 }.map(\.0)
+            var latest: [String: Int64] = [:]
+            var inversions = 0
+            for event in shuffled {
+                if let t = latest[event.user], event.timestampMillis < t { inversions += 1 }
+                latest[event.user] = max(latest[event.user] ?? .min, event.timestampMillis)
+            }
+            #expect(inversions > 100, "the jitter must reorder events of the same user (got \(inversions))")
+
+            let dir = try TemporaryDirectory()
+            let (store, processor) = try openProcessor(dir.sub("state"), config: config)
+            defer { store.close() }
+            try feed(shuffled, to: processor)
+            #expect(processor.status.counters["events.late"] == nil || processor.status.counters["events.late"] == 0)
+            try processor.closeAllSessions()
+            let diff = NamedGraphs(processor.graphs).differences(from: offlineGraphs(events, config: config))
+            #expect(diff.isEmpty, "\(diff)")
+        }
+
+        @Test("an event older than its user's open session start minus the gap is counted late and dropped")
+        func lateBeyondToleranceIsCountedAndDropped() throws {
+            let config = try syntheticPipeline()
+            let gap = config.sessions.gapMilliseconds
+            let t0: Int64 = 1_700_000_000_000
+            func e(_ item: String, _ t: Int64) -> Event {
+                Event(user: "u1", item: item, timestampMillis: t, attributes: ["category": "c-\(item)", "shop": "s-\(item)"])
+            }
+            let onTime = [e("a", t0), e("b", t0 + 60_000), e("c", t0 + 120_000)]
+            let late = e("z", t0 - gap - 1)  // before (session start - gap)
+            let dir = try TemporaryDirectory()
+            let (store, processor) = try openProcessor(dir.sub("state"), config: config)
+            defer { store.close() }
+            try feed(onTime + [late], to: processor)
+            #expect(processor.status.counters["events.late"] == 1)
+            #expect(processor.status.counters["events.applied"] == 4)
+            try processor.closeAllSessions()
+            let items = processor.graphs.views[0].vocabulary.names
+            #expect(Set(items) == ["a", "b", "c"], "the late event must not enter the graph: \(items)")
+        }
+
+        @Test("walk rings stay bounded and every stored walk follows edges of its view")
+        func walkRingsBoundedAndValid() throws {
+            let config = try syntheticPipeline()
+            let events = syntheticEvents(count: 6_000, seed: 3)
+            var options = IngestOptions()
+            options.walkRingCapacity = 64
+            options.walksPerTouchedNode = 1
+            let dir = try TemporaryDirectory()
+            let (store, processor) = try openProcessor(dir.sub("state"), config: config, options: options)
+            defer { store.close() }
+            try feed(events, to: processor)
+            let schema = try IngestSchema(store: store)
+            let graphs = processor.graphs
+            for (v, view) in graphs.views.enumerated() {
+                var stored = 0
+                var invalid: [String] = []
+                try schema.walks.scan { key, bytes in
+                    let (walkView, _) = key.components
+                    guard Int(walkView) == v else { return .continue }
+                    stored += 1
+                    let nodes = stride(from: 0, to: bytes.count - 3, by: 4).map { i in
+                        UInt32(bytes[i]) | UInt32(bytes[i + 1]) << 8 | UInt32(bytes[i + 2]) << 16 | UInt32(bytes[i + 3]) << 24
+                    }
+                    if nodes.isEmpty || bytes.count % 4 != 0 { invalid.append("malformed walk \(key)") }
+                    for (a, b) in zip(nodes, nodes.dropFirst()) where view.graph.weight(from: a, to: b) == 0 {
+                        invalid.append("\(view.name): \(a)->\(b) is not an edge")
+                    }
+                    return .continue
+                }
+                #expect(stored <= options.walkRingCapacity, "view \(view.name) keeps \(stored) walks")
+                #expect(stored == processor.status.views[v].walksInRing, "view \(view.name): status disagrees with the ring")
+                #expect(stored > 0, "view \(view.name) has no walks")
+                #expect(invalid.isEmpty, "\(invalid.prefix(5))")
+            }
+        }
+    }
+}
