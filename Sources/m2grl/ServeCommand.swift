@@ -78,10 +78,14 @@ struct ServeCommand: AsyncParsableCommand {
         let kafkaConfig = try kafka.configuration(bootstrap: bootstrap)
         logger.info("kafka", metadata: ["config": "\(kafkaConfig)"])
         if cluster == nil {
-            do {
-                try await KafkaAdmin(configuration: kafkaConfig, logger: logger).createTopics([TopicSpec(name: topics.deadLetters, partitions: 1)], timeout: .seconds(5))
-            } catch {
-                logger.warning("could not ensure the dead-letter topic \(topics.deadLetters) exists: \(error)")
+            // Create the dead-letter topic only when the cluster does not know it.
+            let probe = try KafkaProducer(configuration: .producer(bootstrapServers: kafkaConfig.bootstrapServers, properties: try kafka.properties()), logger: logger)
+            if (try? await probe.partitionCount(topic: topics.deadLetters, timeout: .seconds(5))) == nil {
+                do {
+                    try await KafkaAdmin(configuration: kafkaConfig, logger: logger).createTopics([TopicSpec(name: topics.deadLetters, partitions: 1)], timeout: .seconds(5))
+                } catch {
+                    logger.warning("could not ensure the dead-letter topic \(topics.deadLetters) exists: \(error)")
+                }
             }
         }
 

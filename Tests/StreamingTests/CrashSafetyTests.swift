@@ -70,12 +70,24 @@ extension StreamingIngestTests {
                 let child = try ChildProcess(executable: binary, arguments: Self.serveArguments(
                     pipeline: pipeline, brokers: cluster.bootstrapServers, state: state, stopAtEnd: false))
                 try await child.waitForOutput("resuming from stored offsets", 20)
-                if let chunk = chunks.popFirst() { try await produce(chunk, topic: topics.events, producer: producer) }
+                // Events keep flowing while the child ingests: the second chunk trickles in
+                // over about 1.5 s, so the kill lands while the stream is moving.
+                let flowing = chunks.popFirst() ?? []
+                let trickle = Task {
+                    var start = flowing.startIndex
+                    while start < flowing.endIndex {
+                        let end = min(start + max(flowing.count / 30, 1), flowing.endIndex)
+                        try await produce(flowing[start..<end], topic: topics.events, producer: producer)
+                        start = end
+                        try await Task.sleep(for: .milliseconds(50))
+                    }
+                }
                 let delay = 0.2 + 1.3 * rng.nextUnit()
                 try await Task.sleep(for: .seconds(delay))
                 #expect(child.process.isRunning, "round \(round): the ingester exited by itself: \(child.log.suffix(2_000))")
                 child.kill(SIGKILL)
                 try await child.waitForExit(10, "killed child to exit")
+                try await trickle.value
                 #expect(child.process.terminationReason == .uncaughtSignal && child.process.terminationStatus == SIGKILL,
                         "round \(round): expected death by SIGKILL, got \(child.process.terminationReason) \(child.process.terminationStatus)")
 

@@ -31,9 +31,7 @@ extension StreamingIngestTests {
             }
             #expect(!(thrown is TimedOut), "the service kept running after a failed commit")
             #expect(!log.errors.isEmpty, "the failure must be logged")
-            withKnownIssue("KafkaIngestService.run() logs the error and returns normally, so `m2grl serve` exits 0 after a failed batch") {
-                #expect(thrown != nil, "run() returned normally after a failed commit")
-            }
+            #expect(thrown != nil, "run() returned normally after a failed commit")
             // The processor refuses further batches until reloaded, and nothing reached the disk.
             #expect(throws: IngestError.self) { try processor.apply(IngestBatchInput(records: [], nextOffsets: [:])) }
             let (store2, reopened) = try openProcessor(dir.sub("state"), config: config)

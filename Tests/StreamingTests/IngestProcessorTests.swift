@@ -103,13 +103,18 @@ extension StreamingIngestTests {
                 try schema.walks.scan { key, bytes in
                     let (walkView, _) = key.components
                     guard Int(walkView) == v else { return .continue }
-                    stored += 1
-                    let nodes = stride(from: 0, to: bytes.count - 3, by: 4).map { i in
-                        UInt32(bytes[i]) | UInt32(bytes[i + 1]) << 8 | UInt32(bytes[i + 2]) << 16 | UInt32(bytes[i + 3]) << 24
+                    let block: WalkCorpus
+                    do { block = try WalkBlockCodec.decode(bytes) } catch {
+                        invalid.append("malformed walk block \(key): \(error)")
+                        return .continue
                     }
-                    if nodes.isEmpty || bytes.count % 4 != 0 { invalid.append("malformed walk \(key)") }
-                    for (a, b) in zip(nodes, nodes.dropFirst()) where view.graph.weight(from: a, to: b) == 0 {
-                        invalid.append("\(view.name): \(a)->\(b) is not an edge")
+                    stored += block.walkCount
+                    for w in 0..<block.walkCount {
+                        let nodes = Array(block.walk(w))
+                        if nodes.isEmpty { invalid.append("empty walk in \(key)") }
+                        for (a, b) in zip(nodes, nodes.dropFirst()) where view.graph.weight(from: a, to: b) == 0 {
+                            invalid.append("\(view.name): \(a)->\(b) is not an edge")
+                        }
                     }
                     return .continue
                 }

@@ -24,10 +24,14 @@ public struct IngestOptions: Sendable, Equatable {
 public struct IngestRecord: Sendable {
     public var event: Event
     public var source: TopicPartition
+    /// The record's offset in `source`; records below the stored next offset were applied
+    /// already and are skipped (nil: no check, e.g. file replay).
+    public var offset: Int64?
 
-    public init(event: Event, source: TopicPartition) {
+    public init(event: Event, source: TopicPartition, offset: Int64? = nil) {
         self.event = event
         self.source = source
+        self.offset = offset
     }
 }
 
@@ -53,6 +57,7 @@ public struct IngestBatchOutcome: Sendable, Equatable {
     public var edgeIncrements = 0
     public var walksWritten = 0
     public var lateEvents = 0
+    public var skippedAlreadyApplied = 0
 }
 
 /// A point-in-time summary of the ingest state (status line, `m2grl status`).
@@ -96,6 +101,8 @@ public final class IngestProcessor: @unchecked Sendable {
     private var offsets: [TopicPartition: Int64] = [:]
     private var walkNext: [UInt64]
     private var walkers: [LiveGraphWalker]
+    /// Per view, the blocks in the ring, oldest first: (sequence of the first walk, walks).
+    private var ringBlocks: [[(start: UInt64, count: Int)]]
     private var counters: [String: UInt64] = [:]
     private var failed: Error?
 
@@ -109,6 +116,7 @@ public final class IngestProcessor: @unchecked Sendable {
         self.builder = GraphBuilder(config: config)
         self.walkNext = Array(repeating: 0, count: config.viewNames.count)
         self.walkers = Array(repeating: LiveGraphWalker(), count: config.viewNames.count)
+        self.ringBlocks = Array(repeating: [], count: config.viewNames.count)
         try load()
     }
 
@@ -176,6 +184,14 @@ public final class IngestProcessor: @unchecked Sendable {
             return .continue
         }
         for v in 0..<walkNext.count { walkNext[v] = counters["walks.next.\(v)"] ?? 0 }
+        try schema.walks.scan { key, bytes in
+            let (view, start) = key.components
+            if Int(view) < ringBlocks.count, bytes.count >= 4 {
+                let n = Int(bytes[0]) | Int(bytes[1]) << 8 | Int(bytes[2]) << 16 | Int(bytes[3]) << 24
+                ringBlocks[Int(view)].append((start, n))
+            }
+            return .continue
+        }
         logger.info("ingest state loaded", metadata: [
             "nodes": "\(builder.views.map { "\($0.name)=\($0.vocabulary.count)" }.joined(separator: ","))",
             "users": "\(restored)", "partitions": "\(offsets.count)",
@@ -200,10 +216,11 @@ public final class IngestProcessor: @unchecked Sendable {
             IngestStatus(
                 views: builder.views.enumerated().map { v, view in
                     IngestStatus.View(name: view.name, nodes: view.vocabulary.count, edges: view.graph.edgeCount,
-                                      walksInRing: Int(min(walkNext[v], UInt64(options.walkRingCapacity))))
+                                      walksInRing: ringBlocks[v].reduce(0) { $0 + $1.count })
                 },
                 openSessions: cutters.values.reduce(0) { $0 + $1.openSessionCount },
-                offsets: offsets, counters: counters)
+                offsets: offsets,
+                counters: counters.filter { !$0.key.hasPrefix("walks.next.") && $0.key != "format.version" })
         }
     }
 
@@ -247,6 +264,12 @@ public final class IngestProcessor: @unchecked Sendable {
 
         for record in input.records {
             let tp = record.source
+            // Already applied (e.g. a batch collected across a rebalance, re-read by the new
+            // owner from the stored offsets): skip, never apply twice.
+            if let offset = record.offset, let next = offsets[tp], offset < next {
+                outcome.skippedAlreadyApplied += 1
+                continue
+            }
             let event = record.event
             changed.insert(PartitionUser(tp: tp, user: event.user))
             if let session = cutters[tp, default: SessionCutter(config: config.sessions)].add(event) {
@@ -323,24 +346,37 @@ public final class IngestProcessor: @unchecked Sendable {
             for node in touched[v] { walkers[v].invalidate(node) }
             guard options.walksPerTouchedNode > 0 else { continue }
             let seed = SplitMix64.mix(config.walks.seed ^ SplitMix64.mix(UInt64(v) << 48 ^ batchSeq))
-            let corpus = walkers[v].walks(
+            var corpus = walkers[v].walks(
                 on: builder.views[v].graph, from: touched[v], perNode: options.walksPerTouchedNode,
                 length: config.walks.length, seed: seed)
             guard corpus.walkCount > 0 else { continue }
+            if corpus.walkCount > options.walkRingCapacity {
+                // A block never exceeds the ring: keep its last `capacity` walks, so the
+                // newest block always survives the eviction below.
+                let drop = corpus.walkCount - options.walkRingCapacity
+                let cut = corpus.walkEnds[drop - 1]
+                corpus = WalkCorpus(tokens: Array(corpus.tokens[cut...]), walkEnds: corpus.walkEnds[drop...].map { $0 - cut },
+                                    nodeCount: corpus.nodeCount)
+            }
             try batch.put(schema.walks, CompositeKey(UInt16(v), walkNext[v]), WalkBlockCodec.encode(corpus))
+            ringBlocks[v].append((walkNext[v], corpus.walkCount))
+            let capacity = UInt64(options.walkRingCapacity)
+            let oldTail = walkNext[v] > capacity ? walkNext[v] - capacity : 0
             walkNext[v] += UInt64(corpus.walkCount)
             outcome.walksWritten += corpus.walkCount
-            let capacity = UInt64(options.walkRingCapacity)
             if walkNext[v] > capacity {
-                // Drops the blocks that start before the ring's tail (the ring keeps about
-                // `capacity` walks: at most one block more is evicted).
-                try batch.deleteRange(schema.walks, from: CompositeKey(UInt16(v), 0), to: CompositeKey(UInt16(v), walkNext[v] - capacity))
+                // Drops the blocks that start before the ring's new tail (the ring keeps about
+                // `capacity` walks: at most one block more is evicted). Only the range newly
+                // passed is deleted, so range tombstones do not pile up.
+                let newTail = walkNext[v] - capacity
+                try batch.deleteRange(schema.walks, from: CompositeKey(UInt16(v), oldTail), to: CompositeKey(UInt16(v), newTail))
+                ringBlocks[v].removeAll { $0.start < newTail }
             }
             counters["walks.next.\(v)"] = walkNext[v]
             try batch.put(schema.meta, "walks.next.\(v)", walkNext[v])
         }
 
-        for (tp, next) in input.nextOffsets {
+        for (tp, next) in input.nextOffsets where next > (offsets[tp] ?? .min) {
             offsets[tp] = next
             try batch.put(schema.offsets, CompositeKey(tp.topic, tp.partition), UInt64(bitPattern: next))
         }

@@ -145,7 +145,11 @@ public final class KafkaIngestService: Service, Sendable {
                         eventsSinceStatus = 0
                     }
                     if settings.stopAtEnd && pending == nil && !consumer.assignment.isEmpty {
-                        let done = consumer.assignment.allSatisfy { tp in
+                        // Every partition of the topic must be ours (a member that died may
+                        // still hold some until its session times out) and at its end.
+                        let assignment = consumer.assignment
+                        let total = (try? await consumer.partitionCount(topic: settings.topic, timeout: .seconds(5))) ?? Int.max
+                        let done = assignment.count >= total && assignment.allSatisfy { tp in
                             let position = self.settings.consumeOnly
                                 ? (consumeOnlyPositions[tp] ?? 0) : (processor.storedOffsets(for: [tp])[tp] ?? 0)
                             return reachedEnd[tp].map { $0 <= position } ?? false
@@ -188,7 +192,7 @@ public final class KafkaIngestService: Service, Sendable {
             next[m.topicPartition] = max(next[m.topicPartition] ?? 0, m.offset + 1)
             switch decoder.decodeJSON(m.value ?? []) {
             case .success(let event):
-                records.append(IngestRecord(event: event, source: m.topicPartition))
+                records.append(IngestRecord(event: event, source: m.topicPartition, offset: m.offset))
             case .failure(let rejection):
                 dead += 1
                 try deadLetters.enqueue(DeadLetters.record(for: m, rejection: rejection, topic: settings.deadLetterTopic))
