@@ -152,13 +152,7 @@ public final class KafkaProducer: Sendable {
 
     /// Partition count of `topic` as the cluster reports it.
     public func partitionCount(topic: String, timeout: Duration = .seconds(10)) async throws(KafkaError) -> Int {
-        let client = self.client
-        let ms = Int32(timeout.components.seconds * 1000)
-        let r: Result<Int, KafkaError> = await BlockingCalls.run {
-            do throws(KafkaError) { return .success(try client.partitionCount(topic: topic, timeoutMs: ms)) }
-            catch { return .failure(error) }
-        }
-        return try r.get()
+        try await client.partitionCount(topic: topic, timeout: timeout)
     }
 }
 

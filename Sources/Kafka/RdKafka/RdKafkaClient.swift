@@ -72,4 +72,14 @@ final class RdKafkaClient: @unchecked Sendable {
         guard err == RD_KAFKA_RESP_ERR_NO_ERROR else { throw KafkaError(err, context: "watermarks of \(tp)") }
         return (low, high)
     }
+
+    /// `partitionCount(topic:timeoutMs:)` off the cooperative pool.
+    func partitionCount(topic: String, timeout: Duration) async throws(KafkaError) -> Int {
+        let ms = Int32(clamping: timeout.components.seconds * 1000)
+        let r: Result<Int, KafkaError> = await BlockingCalls.run { [self] in
+            do throws(KafkaError) { return .success(try self.partitionCount(topic: topic, timeoutMs: ms)) }
+            catch { return .failure(error) }
+        }
+        return try r.get()
+    }
 }
