@@ -88,12 +88,14 @@ struct TrainCommand: AsyncParsableCommand {
         if referencePath { trainer.useFastPath = false }
 
         let started = Date()
+        var eventCount = 0
         var data: TrainingData
         if let walks {
             data = try WalkCorpusLoader.load(path: walks)
         } else if let events, let config = loaded {
             let loader = EventFileLoader(config: config, logger: logger)
             let (all, report) = try loader.load(path: events)
+            eventCount = all.count
             if report.malformedCount > 0 && !quiet { printErr(report.description) }
             var trainEvents = all
             if let cut = try split.cut() {
@@ -111,7 +113,9 @@ struct TrainCommand: AsyncParsableCommand {
         }
         if !quiet {
             let views = data.views.map { "\($0.name): \($0.nodeNames.count) nodes, \($0.corpus.tokens.count) walk tokens" }
-            printErr("data ready in \(String(format: "%.1f", Date().timeIntervalSince(started))) s; " + views.joined(separator: "; "))
+            let seconds = Date().timeIntervalSince(started)
+            let rate = eventCount > 0 ? " (\(formatRate(Double(eventCount) / max(seconds, 1e-9))) events/s)" : ""
+            printErr("data ready in \(String(format: "%.1f", seconds)) s\(rate); " + views.joined(separator: "; "))
         }
 
         let lastPrint = Mutex<Double>(-1)
