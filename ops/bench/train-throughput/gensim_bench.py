@@ -21,6 +21,7 @@ def main() -> None:
     p.add_argument("--window", type=int, default=5)
     p.add_argument("--negative", type=int, default=5)
     p.add_argument("--epochs", type=int, default=5)
+    p.add_argument("--save-tsv", help="write the vectors as node<TAB>v1 v2 ... (for purity.py)")
     a = p.parse_args()
     with open(a.walks, encoding="utf-8") as f:
         walks = [line.split() for line in f if line.strip()]
@@ -32,6 +33,10 @@ def main() -> None:
     model.train(walks, total_examples=len(walks), epochs=a.epochs)
     seconds = time.perf_counter() - start
     processed = tokens * a.epochs
+    if a.save_tsv:
+        with open(a.save_tsv, "w", encoding="utf-8") as out:
+            for word in model.wv.index_to_key:
+                out.write(word + "\t" + " ".join(f"{x:.6g}" for x in model.wv[word]) + "\n")
     print(json.dumps({"tool": "gensim", "workers": a.workers, "tokens": processed,
                       "seconds": round(seconds, 3), "tokens_per_s": round(processed / seconds),
                       "tokens_per_s_per_core": round(processed / seconds / a.workers)}))
