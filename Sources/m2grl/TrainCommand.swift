@@ -40,6 +40,7 @@ struct TrainCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Skip-gram window.") var window: Int?
     @Option(name: .long, help: "Negatives per positive pair, every view.") var negatives: Int?
     @Option(name: .long, help: "Starting learning rate.") var learningRate: Float?
+    @Option(name: .long, help: "Passes over the alignment pairs per epoch.") var alignPasses: Int?
 
     @Flag(name: .long, help: "Ablation: only the item view (DeepWalk-style skip-gram), no attribute views or alignments.")
     var itemOnly = false
@@ -84,6 +85,7 @@ struct TrainCommand: AsyncParsableCommand {
         if let window { trainer.window = window }
         if let negatives { trainer.defaultNegatives = negatives; trainer.negatives = [:] }
         if let learningRate { trainer.learningRate = learningRate }
+        if let alignPasses { trainer.alignPassesPerEpoch = max(1, alignPasses) }
         if fixedWeights { trainer.tasks.uncertainty = false }
         if referencePath { trainer.useFastPath = false }
 

@@ -58,6 +58,22 @@ import Testing
         #expect(model.stats.alignmentPairs == 3 * 100)
     }
 
+    @Test func alignPassesRepeatTheAlignmentPairsPerEpoch() throws {
+        var config = Self.config()
+        config.alignPassesPerEpoch = 4
+        let data = PlantedClusters.data(withCategories: true)
+        let model = try Trainer(config: config).train(data)
+        // 3 epochs over 100 pairs, each pair seen 4 times per epoch.
+        #expect(model.stats.alignmentPairs == 4 * 3 * 100)
+        let yaml = """
+            name: t
+            events: {format: jsonl, user: u, item: i, time: t, time_unit: seconds}
+            training: {align_passes: 4}
+            """
+        let parsed = try PipelineConfig.parse(yaml: yaml, source: "t.yaml")
+        #expect(TrainerConfig(pipeline: parsed.training).alignPassesPerEpoch == 4)
+    }
+
     static func trainAlignment(_ activation: AlignmentActivation, epochs: Int, intra: Bool) throws -> TrainedModel {
         var config = Self.config()
         config.epochs = epochs

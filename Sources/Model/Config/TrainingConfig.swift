@@ -13,6 +13,8 @@ extension PipelineConfig {
         public var seed: UInt64
         public var tasks: Tasks
         public var alignActivation: AlignActivation
+        /// Passes over the alignment pairs per epoch (they are few next to walk tokens).
+        public var alignPasses: Int = 1
 
         public init(
             dim: Int = 64, window: Int = 5, negatives: Negatives = Negatives(default: 5),

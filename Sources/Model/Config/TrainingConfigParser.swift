@@ -6,12 +6,13 @@ extension PipelineConfigParser {
             node, source: source, path: "training",
             allowedKeys: [
                 "dim", "window", "negatives", "align_negatives", "epochs", "learning_rate",
-                "min_learning_rate", "batch_size", "threads", "seed", "tasks", "align_activation",
+                "min_learning_rate", "batch_size", "threads", "seed", "tasks", "align_activation", "align_passes",
             ])
         var t = PipelineConfig.Training()
         for (key, apply) in [
             ("dim", { (v: Int) in t.dim = v }), ("window", { t.window = $0 }), ("epochs", { t.epochs = $0 }),
             ("batch_size", { t.batchSize = $0 }), ("threads", { t.threads = $0 }),
+            ("align_passes", { t.alignPasses = $0 }),
         ] {
             if let value = try r.int(key) {
                 try r.positive(key, value)

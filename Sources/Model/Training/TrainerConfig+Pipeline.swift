@@ -7,6 +7,7 @@ extension TrainerConfig {
         defaultNegatives = t.negatives.default
         negatives = t.negatives.perView
         alignNegatives = t.alignNegatives
+        alignPassesPerEpoch = t.alignPasses
         epochs = t.epochs
         learningRate = Float(t.learningRate)
         minLearningRate = Float(t.minLearningRate)

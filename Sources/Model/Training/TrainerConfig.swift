@@ -28,6 +28,9 @@ public struct TrainerConfig: Sendable, Equatable {
     public var defaultNegatives: Int = 5
     /// Negatives per alignment pair, drawn from the target view's sampler.
     public var alignNegatives: Int = 2
+    /// Passes over every alignment pair per epoch, interleaved with the walks (alignment
+    /// pairs are a few thousand next to millions of skip-gram pairs).
+    public var alignPassesPerEpoch: Int = 1
     /// Passes over the walks and alignment pairs.
     public var epochs: Int = 5
     /// Starting SGD step size, decayed linearly to `minLearningRate` over training.

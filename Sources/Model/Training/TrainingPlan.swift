@@ -84,7 +84,7 @@ struct TrainingPlan: Sendable {
         }
 
         let tokens = config.tasks.intra ? data.views.reduce(0) { $0 + $1.corpus.tokens.count } : 0
-        let pairs = config.tasks.align ? data.alignments.reduce(0) { $0 + $1.count } : 0
+        let pairs = config.tasks.align ? data.alignments.reduce(0) { $0 + $1.count } * max(1, config.alignPassesPerEpoch) : 0
 
         self.config = config
         self.data = data

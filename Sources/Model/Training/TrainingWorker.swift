@@ -142,16 +142,24 @@ struct TrainingWorker {
 
         for _ in 0..<config.epochs {
             walks.shuffle(using: &rng)
-            var batches: [(alignment: Int, start: Int)] = []
-            for a in pairIndices.indices {
-                pairIndices[a].shuffle(using: &rng)
-                for s in stride(from: 0, to: pairIndices[a].count, by: batch) { batches.append((a, s)) }
+            // Each pass reshuffles every alignment's pairs; batches of all passes are mixed.
+            var orders: [[[Int]]] = []
+            var batches: [(alignment: Int, pass: Int, start: Int)] = []
+            for pass in 0..<max(1, config.alignPassesPerEpoch) {
+                var order: [[Int]] = []
+                for a in pairIndices.indices {
+                    pairIndices[a].shuffle(using: &rng)
+                    order.append(pairIndices[a])
+                    for s in stride(from: 0, to: pairIndices[a].count, by: batch) { batches.append((a, pass, s)) }
+                }
+                orders.append(order)
             }
             batches.shuffle(using: &rng)
             var batchesDone = 0
             func runBatch(_ b: Int) {
-                let (a, s) = batches[b]
-                trainBatch(alignment: a, indices: pairIndices[a][s..<min(s + batch, pairIndices[a].count)])
+                let (a, pass, s) = batches[b]
+                let indices = orders[pass][a]
+                trainBatch(alignment: a, indices: indices[s..<min(s + batch, indices.count)])
             }
             for (i, packed) in walks.enumerated() {
                 trainWalk(view: Int(packed >> 40), walk: Int(packed & 0xFF_FFFF_FFFF))
