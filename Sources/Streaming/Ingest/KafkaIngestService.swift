@@ -89,17 +89,17 @@ public final class KafkaIngestService: Service, Sendable {
         var firstMessageAt: ContinuousClock.Instant?
         var messagesSeen = 0
         // The batch being applied while the next one is polled and decoded (two cores busy).
-        var pending: (task: Task<IngestBatchOutcome, any Error>, input: IngestBatchInput)?
+        var pending: (task: Task<(IngestBatchOutcome, Int), any Error>, nextOffsets: [TopicPartition: Int64])?
         var failure: (any Error)?
 
         func settle() async throws {
             guard let p = pending else { return }
             pending = nil
-            let outcome = try await p.task.value
-            metrics.record(outcome, deadLetters: p.input.deadLetters)
-            eventsSinceStatus += outcome.events + p.input.deadLetters
+            let (outcome, deadLetters) = try await p.task.value
+            metrics.record(outcome, deadLetters: deadLetters)
+            eventsSinceStatus += outcome.events + deadLetters
             // Courtesy commit for lag tools; resumption never reads it.
-            try? consumer.commitInBackground(p.input.nextOffsets)
+            try? consumer.commitInBackground(p.nextOffsets)
         }
 
         await withGracefulShutdownHandler {
@@ -114,21 +114,26 @@ public final class KafkaIngestService: Service, Sendable {
                         // owner resumes from the stored offsets.
                         let assigned = consumer.assignment
                         let messages = polled.messages.filter { assigned.contains($0.topicPartition) }
-                        let input = try await decode(messages, deadLetters: deadLetterProducer, metrics: metrics)
+                        let nextOffsets = Self.nextOffsets(of: messages)
                         if settings.consumeOnly {
+                            _ = try await decode(messages, deadLetters: deadLetterProducer, metrics: metrics)
                             consumedOnly += messages.count
                             eventsSinceStatus += messages.count
-                            for (tp, next) in input.nextOffsets { consumeOnlyPositions[tp] = next }
+                            for (tp, next) in nextOffsets { consumeOnlyPositions[tp] = next }
                         } else {
                             try await settle()
                             inflight.begin()
-                            let task = Task {
+                            // Decode, dead letters and apply run off this task, so the next poll
+                            // overlaps with them (two cores busy).
+                            let task = Task { [self] () throws -> (IngestBatchOutcome, Int) in
                                 defer { inflight.end() }
-                                return try await onDedicatedThread { try processor.apply(input) }
+                                let input = try await decode(messages, deadLetters: deadLetterProducer, metrics: metrics)
+                                let outcome = try await onDedicatedThread { try processor.apply(input) }
+                                return (outcome, input.deadLetters)
                             }
-                            pending = (task, input)
+                            pending = (task, nextOffsets)
                         }
-                        for (tp, next) in input.nextOffsets where (reachedEnd[tp] ?? .max) > next { reachedEnd[tp] = nil }
+                        for (tp, next) in nextOffsets where (reachedEnd[tp] ?? .max) > next { reachedEnd[tp] = nil }
                     } else {
                         try await settle()
                     }
@@ -148,11 +153,14 @@ public final class KafkaIngestService: Service, Sendable {
                         // Every partition of the topic must be ours (a member that died may
                         // still hold some until its session times out) and at its end.
                         let assignment = consumer.assignment
-                        let total = (try? await consumer.partitionCount(topic: settings.topic, timeout: .seconds(5))) ?? Int.max
-                        let done = assignment.count >= total && assignment.allSatisfy { tp in
+                        var done = assignment.allSatisfy { tp in
                             let position = self.settings.consumeOnly
                                 ? (consumeOnlyPositions[tp] ?? 0) : (processor.storedOffsets(for: [tp])[tp] ?? 0)
                             return reachedEnd[tp].map { $0 <= position } ?? false
+                        }
+                        if done {
+                            let total = (try? await consumer.partitionCount(topic: settings.topic, timeout: .seconds(5))) ?? Int.max
+                            done = assignment.count >= total
                         }
                         if done {
                             logger.info("all assigned partitions consumed to their end")
@@ -183,24 +191,32 @@ public final class KafkaIngestService: Service, Sendable {
         if let failure { throw failure }
     }
 
-    private func decode(_ messages: [KafkaMessage], deadLetters: KafkaProducer, metrics: IngestMetrics) async throws -> IngestBatchInput {
-        var records: [IngestRecord] = []
-        records.reserveCapacity(messages.count)
+    static func nextOffsets(of messages: [KafkaMessage]) -> [TopicPartition: Int64] {
         var next: [TopicPartition: Int64] = [:]
-        var dead = 0
-        for m in messages {
-            next[m.topicPartition] = max(next[m.topicPartition] ?? 0, m.offset + 1)
-            switch decoder.decodeJSON(m.value ?? []) {
-            case .success(let event):
-                records.append(IngestRecord(event: event, source: m.topicPartition, offset: m.offset))
-            case .failure(let rejection):
-                dead += 1
-                try deadLetters.enqueue(DeadLetters.record(for: m, rejection: rejection, topic: settings.deadLetterTopic))
-                logger.debug("dead letter", metadata: ["reason": "\(rejection.code)", "source": "\(m.topicPartition)@\(m.offset)"])
+        for m in messages { next[m.topicPartition] = max(next[m.topicPartition] ?? 0, m.offset + 1) }
+        return next
+    }
+
+    private func decode(_ messages: [KafkaMessage], deadLetters: KafkaProducer, metrics: IngestMetrics) async throws -> IngestBatchInput {
+        let decoder = self.decoder
+        let (records, rejected) = try await onDedicatedThread { () -> ([IngestRecord], [(KafkaMessage, EventRejection)]) in
+            var records: [IngestRecord] = []
+            records.reserveCapacity(messages.count)
+            var rejected: [(KafkaMessage, EventRejection)] = []
+            for m in messages {
+                switch decoder.decodeJSON(m.value ?? []) {
+                case .success(let event): records.append(IngestRecord(event: event, source: m.topicPartition, offset: m.offset))
+                case .failure(let rejection): rejected.append((m, rejection))
+                }
             }
+            return (records, rejected)
         }
-        if dead > 0 { try await deadLetters.flush(timeout: .seconds(60)) }
-        return IngestBatchInput(records: records, nextOffsets: next, deadLetters: dead)
+        for (m, rejection) in rejected {
+            try deadLetters.enqueue(DeadLetters.record(for: m, rejection: rejection, topic: settings.deadLetterTopic))
+            logger.debug("dead letter", metadata: ["reason": "\(rejection.code)", "source": "\(m.topicPartition)@\(m.offset)"])
+        }
+        if !rejected.isEmpty { try await deadLetters.flush(timeout: .seconds(60)) }
+        return IngestBatchInput(records: records, nextOffsets: Self.nextOffsets(of: messages), deadLetters: rejected.count)
     }
 
     private func logStatus(eventsPerSecond: Double?, lag: [TopicPartition: Int64] = [:]) {
