@@ -53,21 +53,8 @@ extension PipelineConfig {
         public func count(forView view: String) -> Int { perView[view] ?? self.default }
     }
 
-    /// Task switches for ablations.
-    public struct Tasks: Sendable, Equatable {
-        /// Train the intra-view skip-gram tasks.
-        public var intra: Bool
-        /// Train the item -> attribute alignment tasks.
-        public var align: Bool
-        /// Learn task weights by homoscedastic uncertainty (false: fixed equal weights).
-        public var uncertainty: Bool
-
-        public init(intra: Bool = true, align: Bool = true, uncertainty: Bool = true) {
-            self.intra = intra
-            self.align = align
-            self.uncertainty = uncertainty
-        }
-    }
+    /// Task switches for ablations (`intra`, `align`, `uncertainty`); the trainer's own type.
+    public typealias Tasks = TaskSwitches
 
     /// The map f applied on both sides of an alignment score.
     public enum AlignActivation: String, Sendable, Equatable, CaseIterable {

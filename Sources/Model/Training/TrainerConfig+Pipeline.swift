@@ -14,7 +14,7 @@ extension TrainerConfig {
         batchSize = t.batchSize
         threads = t.threads
         seed = t.seed
-        tasks = TaskSwitches(intra: t.tasks.intra, align: t.tasks.align, uncertainty: t.tasks.uncertainty)
+        tasks = t.tasks
         alignActivation = t.alignActivation == .identity ? .identity : .sigmoid
     }
 }
