@@ -31,7 +31,7 @@ public final class KafkaAdmin: Sendable {
     public func createTopics(_ specs: [TopicSpec], timeout: Duration = .seconds(30)) async throws(KafkaError) {
         guard !specs.isEmpty else { return }
         let client = self.client
-        let ms = Int32(timeout.components.seconds * 1000)
+        let ms = timeout.rdKafkaMilliseconds
         let result: Result<Void, KafkaError> = await BlockingCalls.run {
             Self.createBlocking(handle: client.handle, specs: specs, timeoutMs: ms)
         }

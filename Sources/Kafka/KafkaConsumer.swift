@@ -77,7 +77,7 @@ public final class KafkaConsumer: Sendable {
         try checkOpen()
         let client = self.client
         let logger = self.logger
-        let timeoutMs = Int32(clamping: timeout.components.seconds * 1000 + timeout.components.attoseconds / 1_000_000_000_000_000)
+        let timeoutMs = timeout.rdKafkaMilliseconds
         let batch = await BlockingCalls.run(on: pollQueue) { [self] () -> KafkaMessageBatch in
             var batch = KafkaMessageBatch(messages: [], reachedEnd: [:])
             if self.isClosed { return batch }
@@ -144,7 +144,7 @@ public final class KafkaConsumer: Sendable {
     public func committed(_ partitions: [TopicPartition], timeout: Duration = .seconds(10)) async throws(KafkaError) -> [TopicPartition: Int64] {
         try checkOpen()
         let client = self.client
-        let ms = Int32(timeout.components.seconds * 1000)
+        let ms = timeout.rdKafkaMilliseconds
         let result: Result<[TopicPartition: Int64], KafkaError> = await BlockingCalls.run {
             let list = TopicPartitionList(partitions)
             let err = rd_kafka_committed(client.handle, list.pointer, ms)
@@ -160,7 +160,7 @@ public final class KafkaConsumer: Sendable {
     public func seek(_ offsets: [TopicPartition: Int64], timeout: Duration = .seconds(10)) async throws(KafkaError) {
         try checkOpen()
         let client = self.client
-        let ms = Int32(timeout.components.seconds * 1000)
+        let ms = timeout.rdKafkaMilliseconds
         let result: Result<Void, KafkaError> = await BlockingCalls.run {
             let list = TopicPartitionList(offsets)
             if let error = rd_kafka_seek_partitions(client.handle, list.pointer, ms) {
@@ -212,12 +212,21 @@ public final class KafkaConsumer: Sendable {
     public func watermarks(_ tp: TopicPartition, timeout: Duration = .seconds(10)) async throws(KafkaError) -> (low: Int64, high: Int64) {
         try checkOpen()
         let client = self.client
-        let ms = Int32(timeout.components.seconds * 1000)
+        let ms = timeout.rdKafkaMilliseconds
         let r: Result<(low: Int64, high: Int64), KafkaError> = await BlockingCalls.run {
             do throws(KafkaError) { return .success(try client.watermarks(tp, timeoutMs: ms)) }
             catch { return .failure(error) }
         }
         return try r.get()
+    }
+
+    /// Low and high watermark of a partition as last seen in fetch responses (no network
+    /// call; nil until the partition has been fetched). For lag reporting in hot loops.
+    public func cachedWatermarks(_ tp: TopicPartition) -> (low: Int64, high: Int64)? {
+        var low: Int64 = -1, high: Int64 = -1
+        let err = rd_kafka_get_watermark_offsets(client.handle, tp.topic, tp.partition, &low, &high)
+        guard err == RD_KAFKA_RESP_ERR_NO_ERROR, high >= 0 else { return nil }
+        return (low, high)
     }
 
     /// Partition count of `topic` as the cluster reports it.

@@ -137,7 +137,7 @@ public final class KafkaProducer: Sendable {
     /// `_TIMED_OUT` when records are still outstanding.
     public func flush(timeout: Duration = .seconds(30)) async throws(KafkaError) {
         let client = self.client
-        let ms = Int32(clamping: timeout.components.seconds * 1000 + timeout.components.attoseconds / 1_000_000_000_000_000)
+        let ms = timeout.rdKafkaMilliseconds
         let err = await BlockingCalls.run { rd_kafka_flush(client.handle, ms) }
         if let failure = state.takeFirstFailure() { throw failure }
         if err != RD_KAFKA_RESP_ERR_NO_ERROR {

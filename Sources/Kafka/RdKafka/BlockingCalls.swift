@@ -35,3 +35,10 @@ final class PollThread: Sendable {
         if flag.running.exchange(false, ordering: .acquiringAndReleasing) { finished.wait() }
     }
 }
+
+extension Duration {
+    /// The duration as librdkafka's `int timeout_ms`, sub-second parts included, clamped.
+    var rdKafkaMilliseconds: Int32 {
+        Int32(clamping: components.seconds * 1000 + components.attoseconds / 1_000_000_000_000_000)
+    }
+}

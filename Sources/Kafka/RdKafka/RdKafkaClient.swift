@@ -75,7 +75,7 @@ final class RdKafkaClient: @unchecked Sendable {
 
     /// `partitionCount(topic:timeoutMs:)` off the cooperative pool.
     func partitionCount(topic: String, timeout: Duration) async throws(KafkaError) -> Int {
-        let ms = Int32(clamping: timeout.components.seconds * 1000)
+        let ms = timeout.rdKafkaMilliseconds
         let r: Result<Int, KafkaError> = await BlockingCalls.run { [self] in
             do throws(KafkaError) { return .success(try self.partitionCount(topic: topic, timeoutMs: ms)) }
             catch { return .failure(error) }

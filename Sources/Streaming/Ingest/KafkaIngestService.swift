@@ -116,7 +116,7 @@ public final class KafkaIngestService: Service, Sendable {
                         let messages = polled.messages.filter { assigned.contains($0.topicPartition) }
                         let nextOffsets = Self.nextOffsets(of: messages)
                         if settings.consumeOnly {
-                            _ = try await decode(messages, deadLetters: deadLetterProducer, metrics: metrics)
+                            _ = try await decode(messages, deadLetters: deadLetterProducer)
                             consumedOnly += messages.count
                             eventsSinceStatus += messages.count
                             for (tp, next) in nextOffsets { consumeOnlyPositions[tp] = next }
@@ -127,7 +127,7 @@ public final class KafkaIngestService: Service, Sendable {
                             // overlaps with them (two cores busy).
                             let task = Task { [self] () throws -> (IngestBatchOutcome, Int) in
                                 defer { inflight.end() }
-                                let input = try await decode(messages, deadLetters: deadLetterProducer, metrics: metrics)
+                                let input = try await decode(messages, deadLetters: deadLetterProducer)
                                 let outcome = try await onDedicatedThread { try processor.apply(input) }
                                 return (outcome, input.deadLetters)
                             }
@@ -138,10 +138,11 @@ public final class KafkaIngestService: Service, Sendable {
                         try await settle()
                     }
                     if let every = settings.statusInterval, ContinuousClock.now - lastStatus >= every {
-                        // Lag per partition: the broker's high watermark minus the stored offset.
+                        // Lag per partition: the high watermark of the last fetch minus the stored
+                        // offset (no broker round trips in the loop).
                         var lag: [TopicPartition: Int64] = [:]
                         for tp in consumer.assignment {
-                            if let marks = try? await consumer.watermarks(tp, timeout: .seconds(2)) {
+                            if let marks = consumer.cachedWatermarks(tp) {
                                 lag[tp] = max(0, marks.high - (processor.storedOffsets(for: [tp])[tp] ?? marks.low))
                             }
                         }
@@ -197,7 +198,7 @@ public final class KafkaIngestService: Service, Sendable {
         return next
     }
 
-    private func decode(_ messages: [KafkaMessage], deadLetters: KafkaProducer, metrics: IngestMetrics) async throws -> IngestBatchInput {
+    private func decode(_ messages: [KafkaMessage], deadLetters: KafkaProducer) async throws -> IngestBatchInput {
         let decoder = self.decoder
         let (records, rejected) = try await onDedicatedThread { () -> ([IngestRecord], [(KafkaMessage, EventRejection)]) in
             var records: [IngestRecord] = []
