@@ -1,0 +1,65 @@
+import Foundation
+
+/// One line of `<state>/history.jsonl`, the time series `m2grl serve` appends to while it
+/// runs (one JSON object per line, keys as below, absent fields omitted) and that
+/// `m2grl report` draws. Three kinds of record:
+///
+/// - `ingest` (every status interval): `events` (applied so far), `eventsPerSecond`,
+///   `lag` (total messages behind the high watermarks), `deadLetters`, `openSessions`,
+///   `nodes` and `edges` per view.
+/// - `train` (every training round): `tokens` (trained so far), `losses` per task (mean
+///   loss of the round), `taskLogVariances` per task (`s_t`; the weight is `exp(-s_t)`).
+/// - `publish` (every published version): `version`, `versionKind` (`snapshot`/`delta`),
+///   `rows`, `eventTimeWatermarkMs`, `freshnessMs` (publish time minus the event-time
+///   watermark), optionally `hitRate20` when an evaluation split is configured.
+public struct HistoryRecord: Sendable, Equatable, Codable {
+    public enum Kind: String, Sendable, Equatable, Codable { case ingest, train, publish }
+
+    public static let fileName = "history.jsonl"
+
+    public var kind: Kind
+    /// Wall-clock time, ms since the Unix epoch.
+    public var timeMs: Int64
+
+    // ingest
+    public var events: UInt64?
+    public var eventsPerSecond: Double?
+    public var lag: Int64?
+    public var deadLetters: UInt64?
+    public var openSessions: Int?
+    public var nodes: [String: Int]?
+    public var edges: [String: Int]?
+
+    // train
+    public var tokens: UInt64?
+    public var losses: [String: Double]?
+    public var taskLogVariances: [String: Double]?
+
+    // publish
+    public var version: UInt64?
+    public var versionKind: String?
+    public var rows: Int?
+    public var eventTimeWatermarkMs: Int64?
+    public var freshnessMs: Int64?
+    public var hitRate20: Double?
+
+    public init(kind: Kind, timeMs: Int64) {
+        self.kind = kind
+        self.timeMs = timeMs
+    }
+
+    /// Reads every record of `<state>/history.jsonl` (lines that do not decode are skipped
+    /// and counted).
+    public static func read(stateDirectory: String) throws -> (records: [HistoryRecord], skipped: Int) {
+        let url = URL(fileURLWithPath: stateDirectory).appendingPathComponent(fileName)
+        guard FileManager.default.fileExists(atPath: url.path) else { return ([], 0) }
+        let text = try String(contentsOf: url, encoding: .utf8)
+        let decoder = JSONDecoder()
+        var records: [HistoryRecord] = []
+        var skipped = 0
+        for line in text.split(separator: "\n") where !line.isEmpty {
+            if let r = try? decoder.decode(HistoryRecord.self, from: Data(line.utf8)) { records.append(r) } else { skipped += 1 }
+        }
+        return (records, skipped)
+    }
+}
