@@ -14,6 +14,7 @@ struct ProduceCommand: AsyncParsableCommand {
             Examples:
               m2grl produce --brokers localhost:9092 --topic events --pipeline pipelines/synthetic.yaml --events events.jsonl
               m2grl produce --brokers localhost:9092 --topic events --pipeline p.yaml --events events.jsonl --rate 10000
+              m2grl produce --brokers localhost:9092 --pipeline p.yaml --events events.jsonl --time-order --split-fraction 0.9
             """
     )
 
@@ -28,6 +29,12 @@ struct ProduceCommand: AsyncParsableCommand {
 
     @Option(name: .long, help: "Messages per second (default: as fast as possible).")
     var rate: Double?
+
+    @Flag(name: .long, help: "Send the events sorted by event time (stable), not in file order.")
+    var timeOrder = false
+
+    @OptionGroup(title: "Training part only (for evaluation: stream the events before the split, evaluate after it)")
+    var split: SplitOptions
 
     @OptionGroup var global: GlobalOptions
 
@@ -50,7 +57,26 @@ struct ProduceCommand: AsyncParsableCommand {
         let start = ContinuousClock.now
         var sent = 0, unkeyed = 0
 
-        if config.events.format == .jsonl {
+        let cut = try split.cut()
+        if timeOrder || cut != nil {
+            // Whole file in memory: sorted by time and/or cut at the split like `m2grl eval`.
+            let (loaded, report) = try EventFileLoader(config: config, logger: logger).load(path: events)
+            if report.malformedCount > 0 { printErr(report.description) }
+            var selected = loaded
+            if let cut {
+                let t = TemporalSplit(events: loaded, cut: cut, sessions: config.sessions)
+                selected = t.trainingEvents
+                print("split at \(t.cutMillis / 1000) s: producing the \(selected.count) events before it (of \(loaded.count))")
+            }
+            if timeOrder {
+                selected = selected.enumerated().sorted { ($0.element.timestampMillis, $0.offset) < ($1.element.timestampMillis, $1.offset) }.map(\.element)
+            }
+            for event in selected {
+                try producer.enqueue(KafkaProducerRecord(topic: topic, key: Array(event.user.utf8), value: EventJSON.encode(event, config: config)))
+                sent += 1
+                pacer.wait(sent)
+            }
+        } else if config.events.format == .jsonl {
             try forEachLine(path: events) { line in
                 guard !line.allSatisfy({ $0 == 0x20 || $0 == 0x09 || $0 == 0x0D }) else { return }
                 var key: [UInt8]? = nil

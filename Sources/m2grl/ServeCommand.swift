@@ -14,7 +14,7 @@ struct ServeCommand: AsyncParsableCommand {
         discussion: """
             Consumes the pipeline's input topic with its consumer group. Every consumed batch is applied in one RocksDB write together with the consumed offsets, and consumption always resumes from the offsets stored in the state directory, so a crash at any instant loses nothing and counts nothing twice. Invalid events go to the dead-letter topic with the reason in headers. SIGINT/SIGTERM finishes the batch in hand and exits.
 
-            Not built yet: continuous training and publication of embeddings (see the README's status).
+            Beside ingestion, a continuous trainer runs rounds over the walk rings (biased to fresh walks) and checkpoints the model into <state>/model/ (readable by m2grl eval). With --stop-at-end it finishes with --final-epochs passes over the whole ring.
 
             Examples:
               m2grl serve --pipeline pipelines/synthetic.yaml --brokers localhost:9092 --state state/
@@ -49,6 +49,15 @@ struct ServeCommand: AsyncParsableCommand {
     @Flag(name: .long, help: "Benchmark ceiling: consume and decode only; apply and store nothing.")
     var consumeOnly = false
 
+    @Flag(name: .long, help: "Ingest only: no continuous training, no publication.")
+    var noTrain = false
+
+    @Option(name: .long, help: "Training threads of the continuous trainer (default: the pipeline's training.threads).")
+    var trainThreads: Int?
+
+    @Option(name: .long, help: "Epochs over the whole walk ring when a --stop-at-end run reaches the end (default: the pipeline's online.final_epochs).")
+    var finalEpochs: Int?
+
     @OptionGroup var global: GlobalOptions
 
     func validate() throws {
@@ -57,6 +66,8 @@ struct ServeCommand: AsyncParsableCommand {
         if maxBatch < 1 { throw ValidationError("--max-batch: must be at least 1") }
         if walksPerNode < 0 { throw ValidationError("--walks-per-node: must be 0 or more") }
         if walkRing < 1 { throw ValidationError("--walk-ring: must be at least 1") }
+        if let trainThreads, trainThreads < 1 { throw ValidationError("--train-threads: must be at least 1") }
+        if let finalEpochs, finalEpochs < 0 { throw ValidationError("--final-epochs: must be 0 or more") }
     }
 
     func run() async throws {
@@ -106,10 +117,32 @@ struct ServeCommand: AsyncParsableCommand {
         settings.maxBatch = maxBatch
         settings.stopAtEnd = stopAtEnd
         settings.consumeOnly = consumeOnly
+        let history = consumeOnly ? nil : HistoryLog(stateDirectory: state)
+        if let history {
+            settings.onStatus = { status, rate, lag in history.append(HistoryRecord(ingest: status, eventsPerSecond: rate, lag: lag)) }
+        }
         let service = KafkaIngestService(processor: processor, kafka: kafkaConfig, settings: settings, logger: logger)
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
+            .init(service: service, successTerminationBehavior: .gracefullyShutdownGroup)
+        ]
+        if !noTrain && !consumeOnly {
+            let online = config.online
+            let trainer = try ContinuousTrainer(
+                processor: processor,
+                settings: .init(walksPerRound: online.walksPerRound,
+                                learningRate: Float(online.learningRate ?? config.training.learningRate),
+                                threads: trainThreads ?? config.training.threads,
+                                snapshotEvery: config.publish.snapshotEvery),
+                firstVersion: 1, restoring: try ModelCheckpoint.load(stateDirectory: state), logger: logger)
+            var trainSettings = ContinuousTrainingService.Settings(
+                stateDirectory: state, publishInterval: .seconds(config.publish.intervalSeconds),
+                checkpointInterval: .seconds(online.checkpointSeconds))
+            trainSettings.finalEpochs = stopAtEnd ? (finalEpochs ?? online.finalEpochs) : 0
+            services.append(.init(service: ContinuousTrainingService(
+                trainer: trainer, sink: nil, history: history, settings: trainSettings, logger: logger)))
+        }
         let group = ServiceGroup(configuration: .init(
-            services: [.init(service: service, successTerminationBehavior: .gracefullyShutdownGroup)],
-            gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+            services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await group.run()
         withExtendedLifetime(cluster) {}
     }

@@ -16,6 +16,8 @@ public struct PipelineConfig: Sendable, Equatable {
     public var alignments: [Alignment]
     public var training: Training
     public var kafka: Kafka?
+    public var online = Online()
+    public var publish = Publish()
 
     public init(
         name: String, events: Events, views: [View] = [], sessions: Sessions = Sessions(),

@@ -33,7 +33,7 @@ struct PipelineConfigParser {
     func parseRoot(_ root: Node) throws -> PipelineConfig {
         let top = try YAMLMappingReader(
             root, source: source, path: "",
-            allowedKeys: ["name", "events", "views", "sessions", "walks", "alignments", "training", "kafka"])
+            allowedKeys: ["name", "events", "views", "sessions", "walks", "alignments", "training", "kafka", "online", "publish"])
         let name = try top.requiredString("name")
         let events = try parseEvents(top.node("events"))
         let views = try parseViews(top.sequence("views"), events: events)
@@ -45,9 +45,12 @@ struct PipelineConfigParser {
             try top.has("training")
             ? parseTraining(top.node("training"), viewNames: viewNames) : PipelineConfig.Training()
         let kafka = try top.has("kafka") ? parseKafka(top.node("kafka")) : nil
-        return PipelineConfig(
+        var config = PipelineConfig(
             name: name, events: events, views: views, sessions: sessions, walks: walks,
             alignments: alignments, training: training, kafka: kafka)
+        if top.has("online") { config.online = try parseOnline(top.node("online")) }
+        if top.has("publish") { config.publish = try parsePublish(top.node("publish")) }
+        return config
     }
 
     func parseEvents(_ node: Node?) throws -> PipelineConfig.Events {

@@ -77,6 +77,18 @@ public final class ModelParameters: @unchecked Sendable {
         }
     }
 
+    func replaceView(_ view: View) {
+        if let i = viewIndex(named: view.name) { views[i] = view } else { views.append(view) }
+    }
+
+    func replaceAlignment(_ alignment: Alignment) {
+        if let i = alignmentIndex(source: alignment.sourceView, target: alignment.targetView) {
+            alignments[i] = alignment
+        } else {
+            alignments.append(alignment)
+        }
+    }
+
     /// Grows the parameters to cover `data` (see `prepare(rows:alignments:)`).
     public func prepare(for data: TrainingData) {
         prepare(

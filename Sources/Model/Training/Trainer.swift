@@ -42,6 +42,16 @@ public struct Trainer: Sendable {
         _ data: TrainingData, continuing parameters: ModelParameters,
         progress: (@Sendable (TrainingProgress) -> Void)? = nil
     ) throws -> TrainedModel {
+        let (report, stats) = try update(parameters, on: data, progress: progress)
+        return Self.snapshot(parameters: parameters, data: data, config: config, tasks: report, stats: stats)
+    }
+
+    /// Trains `parameters` in place on `data` (growing the tables for new nodes first)
+    /// without copying the tables out: the streaming trainer's round.
+    public func update(
+        _ parameters: ModelParameters, on data: TrainingData,
+        progress: (@Sendable (TrainingProgress) -> Void)? = nil
+    ) throws -> (tasks: TaskReport, stats: TrainingStats) {
         guard parameters.dim == config.dim
         else { throw TrainerError.dimensionMismatch(parameters: parameters.dim, config: config.dim) }
         parameters.prepare(for: data)
@@ -51,7 +61,7 @@ public struct Trainer: Sendable {
             taskNames: plan.taskNames, taskKinds: plan.taskKinds, activeTasks: plan.activeTasks,
             logVariances: initialS,
             config: config, totalUnits: plan.totalUnits, progress: progress)
-        logger.info("training", metadata: [
+        logger.debug("training", metadata: [
             "views": "\(data.views.count)", "alignments": "\(data.alignments.count)",
             "units": "\(plan.totalUnits)", "threads": "\(config.threads)",
         ])
@@ -66,7 +76,7 @@ public struct Trainer: Sendable {
         let (report, stats, finalS) = coordinator.finish(threads: config.threads, epochs: config.epochs)
         for (name, s) in zip(plan.taskNames, finalS) { parameters.logVariances[name] = s }
         parameters.rounds &+= 1
-        return Self.snapshot(parameters: parameters, data: data, config: config, tasks: report, stats: stats)
+        return (report, stats)
     }
 
     /// A value copy of `parameters` for the views and alignments of `data`.

@@ -5,6 +5,7 @@ public enum TrainerError: Error, Equatable, CustomStringConvertible {
     case unknownView(String)
     case alignmentIdOutOfRange(source: String, target: String, index: Int)
     case dimensionMismatch(parameters: Int, config: Int)
+    case checkpointShape(String)
 
     public var description: String {
         switch self {
@@ -16,6 +17,7 @@ public enum TrainerError: Error, Equatable, CustomStringConvertible {
             return "alignment \(s)->\(t): pair \(i) has an id outside its view"
         case let .dimensionMismatch(p, c):
             return "existing parameters have dim \(p) but the settings ask for \(c)"
+        case .checkpointShape(let why): return "checkpoint does not fit the model: \(why)"
         }
     }
 }

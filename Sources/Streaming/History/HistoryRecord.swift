@@ -1,4 +1,5 @@
 import Foundation
+import Kafka
 
 /// One line of `<state>/history.jsonl`, the time series `m2grl serve` appends to while it
 /// runs (one JSON object per line, keys as below, absent fields omitted) and that
@@ -61,5 +62,19 @@ public struct HistoryRecord: Sendable, Equatable, Codable {
             if let r = try? decoder.decode(HistoryRecord.self, from: Data(line.utf8)) { records.append(r) } else { skipped += 1 }
         }
         return (records, skipped)
+    }
+}
+
+extension HistoryRecord {
+    /// An `ingest` record from an ingest status.
+    public init(ingest s: IngestStatus, eventsPerSecond: Double?, lag: [TopicPartition: Int64], timeMs: Int64 = HistoryLog.nowMs) {
+        self.init(kind: .ingest, timeMs: timeMs)
+        events = s.counters["events.applied"] ?? 0
+        self.eventsPerSecond = eventsPerSecond
+        self.lag = lag.isEmpty ? nil : lag.values.reduce(0, +)
+        deadLetters = s.counters["events.dead_lettered"] ?? 0
+        openSessions = s.openSessions
+        nodes = Dictionary(uniqueKeysWithValues: s.views.map { ($0.name, $0.nodes) })
+        edges = Dictionary(uniqueKeysWithValues: s.views.map { ($0.name, $0.edges) })
     }
 }

@@ -92,17 +92,17 @@ public final class IngestProcessor: @unchecked Sendable {
     public let options: IngestOptions
     let schema: IngestSchema
     private let logger: Logger
-    private let lock = NSLock()
+    let lock = NSLock()
 
     private var cutters: [TopicPartition: SessionCutter] = [:]
-    private var builder: GraphBuilder
-    private var clocks: [TopicPartition: Int64] = [:]
+    var builder: GraphBuilder
+    var clocks: [TopicPartition: Int64] = [:]
     private var lastSweep: [TopicPartition: Int64] = [:]
-    private var offsets: [TopicPartition: Int64] = [:]
-    private var walkNext: [UInt64]
+    var offsets: [TopicPartition: Int64] = [:]
+    var walkNext: [UInt64]
     private var walkers: [LiveGraphWalker]
     /// Per view, the blocks in the ring, oldest first: (sequence of the first walk, walks).
-    private var ringBlocks: [[(start: UInt64, count: Int)]]
+    var ringBlocks: [[(start: UInt64, count: Int)]]
     private var counters: [String: UInt64] = [:]
     private var failed: Error?
 

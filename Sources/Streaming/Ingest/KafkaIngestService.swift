@@ -29,6 +29,9 @@ public final class KafkaIngestService: Service, Sendable {
         public var stopAtEnd: Bool = false
         /// Benchmark ceiling: consume and decode, apply nothing, store nothing.
         public var consumeOnly: Bool = false
+        /// Called with every status (each `statusInterval` and at the end): the processor's
+        /// status, events/s since the previous one (nil for the final one), lag per partition.
+        public var onStatus: (@Sendable (IngestStatus, Double?, [TopicPartition: Int64]) -> Void)?
 
         public init(topic: String, group: String, deadLetterTopic: String) {
             self.topic = topic
@@ -223,6 +226,7 @@ public final class KafkaIngestService: Service, Sendable {
     private func logStatus(eventsPerSecond: Double?, lag: [TopicPartition: Int64] = [:]) {
         let s = processor.status
         IngestMetrics.publish(status: s, lag: lag, eventsPerSecond: eventsPerSecond)
+        settings.onStatus?(s, eventsPerSecond, lag)
         let views = s.views.map { "\($0.name) \($0.nodes)n/\($0.edges)e/\($0.walksInRing)w" }.joined(separator: " ")
         let rate = eventsPerSecond.map { String(format: "%.0f ev/s", $0) } ?? "final"
         let lagText = lag.isEmpty ? "" : " lag=\(lag.values.reduce(0, +))"

@@ -1,0 +1,88 @@
+import Yams
+
+extension PipelineConfig {
+    /// `online:` — the continuous trainer inside `m2grl serve`.
+    public struct Online: Sendable, Equatable {
+        /// Walks per view trained in one round: every walk added to the ring since the
+        /// previous round first (newest first), then walks drawn uniformly from the rest of
+        /// the ring until the budget is spent.
+        public var walksPerRound: Int
+        /// Learning rate of the rounds (constant; nil: `training.learning_rate`).
+        public var learningRate: Double?
+        /// Epochs over the whole walk ring when a finite run (`--stop-at-end`) reaches the
+        /// end of its input, with the learning rate decaying as offline (0: none).
+        public var finalEpochs: Int
+        /// Seconds between model checkpoints into the state directory (also on shutdown).
+        public var checkpointSeconds: Double
+
+        public init(walksPerRound: Int = 10_000, learningRate: Double? = nil, finalEpochs: Int = 0,
+                    checkpointSeconds: Double = 60) {
+            self.walksPerRound = walksPerRound
+            self.learningRate = learningRate
+            self.finalEpochs = finalEpochs
+            self.checkpointSeconds = checkpointSeconds
+        }
+    }
+
+    /// `publish:` — embedding versions produced by `m2grl serve`.
+    public struct Publish: Sendable, Equatable {
+        /// Value encoding of published records.
+        public enum Format: String, Sendable, Equatable, CaseIterable { case protobuf, json }
+
+        /// Seconds between published versions (a version is published only when something
+        /// was trained since the previous one).
+        public var intervalSeconds: Double
+        /// Every this many versions, a full snapshot instead of a delta (the first version
+        /// of every run is a snapshot).
+        public var snapshotEvery: Int
+        public var format: Format
+
+        public init(intervalSeconds: Double = 5, snapshotEvery: Int = 20, format: Format = .protobuf) {
+            self.intervalSeconds = intervalSeconds
+            self.snapshotEvery = snapshotEvery
+            self.format = format
+        }
+    }
+}
+
+extension PipelineConfigParser {
+    func parseOnline(_ node: Node?) throws -> PipelineConfig.Online {
+        let r = try YAMLMappingReader(
+            node, source: source, path: "online",
+            allowedKeys: ["walks_per_round", "learning_rate", "final_epochs", "checkpoint_seconds"])
+        var o = PipelineConfig.Online()
+        if let n = try r.int("walks_per_round") {
+            try r.positive("walks_per_round", n)
+            o.walksPerRound = n
+        }
+        if let lr = try r.double("learning_rate") {
+            if !(lr > 0 && lr < 1) { throw r.error("learning_rate", "must be in (0, 1), got \(lr)") }
+            o.learningRate = lr
+        }
+        if let e = try r.int("final_epochs") {
+            try r.nonNegative("final_epochs", e)
+            o.finalEpochs = e
+        }
+        if let s = try r.double("checkpoint_seconds") {
+            if !(s > 0) { throw r.error("checkpoint_seconds", "must be > 0, got \(s)") }
+            o.checkpointSeconds = s
+        }
+        return o
+    }
+
+    func parsePublish(_ node: Node?) throws -> PipelineConfig.Publish {
+        let r = try YAMLMappingReader(
+            node, source: source, path: "publish", allowedKeys: ["interval_seconds", "snapshot_every", "format"])
+        var p = PipelineConfig.Publish()
+        if let s = try r.double("interval_seconds") {
+            if !(s > 0) { throw r.error("interval_seconds", "must be > 0, got \(s)") }
+            p.intervalSeconds = s
+        }
+        if let n = try r.int("snapshot_every") {
+            try r.positive("snapshot_every", n)
+            p.snapshotEvery = n
+        }
+        if let f = try r.enumValue("format", PipelineConfig.Publish.Format.self) { p.format = f }
+        return p
+    }
+}

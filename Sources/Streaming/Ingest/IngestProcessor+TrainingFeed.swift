@@ -1,0 +1,67 @@
+import Kafka
+import Model
+import Store
+
+/// One block of walks in a view's ring: the sequence number of its first walk and its size.
+public struct WalkRingBlock: Sendable, Equatable {
+    public var start: UInt64
+    public var count: Int
+
+    public init(start: UInt64, count: Int) {
+        self.start = start
+        self.count = count
+    }
+}
+
+/// What the continuous trainer needs from ingestion for one round, copied out under the
+/// processor's lock in O(new nodes + items): nothing here aliases the live graphs, so
+/// ingestion never waits for training.
+public struct TrainingFeed: Sendable {
+    /// View names, the item view first.
+    public var viewNames: [String]
+    /// Per view, the names of ids `knownRows[v] ..< totalRows[v]` (the vocabulary grown
+    /// since the caller last asked).
+    public var newNodeNames: [[String]]
+    /// Per view, the vocabulary size.
+    public var totalRows: [Int]
+    /// Per view, the blocks in the walk ring, oldest first.
+    public var ringBlocks: [[WalkRingBlock]]
+    /// Per view, the sequence number the next walk will get (walks before it exist or were
+    /// evicted).
+    public var walkNext: [UInt64]
+    /// Item -> attribute pairs of every pipeline alignment.
+    public var alignments: [AlignmentPairs]
+    /// Latest event time (ms) applied on any partition (0: none yet).
+    public var eventTimeWatermarkMs: Int64
+    /// Next offset per partition, as stored.
+    public var offsets: [TopicPartition: Int64]
+}
+
+extension IngestProcessor {
+    /// The state the trainer reads for a round; `knownRows[v]` is how many node names of
+    /// view `v` the caller already has.
+    public func trainingFeed(knownRows: [Int]) -> TrainingFeed {
+        lock.withLock {
+            let names = builder.views.enumerated().map { v, view -> [String] in
+                let known = v < knownRows.count ? knownRows[v] : 0
+                return known < view.vocabulary.count ? Array(view.vocabulary.names[known...]) : []
+            }
+            return TrainingFeed(
+                viewNames: builder.views.map(\.name),
+                newNodeNames: names,
+                totalRows: builder.views.map(\.vocabulary.count),
+                ringBlocks: ringBlocks.map { $0.map { WalkRingBlock(start: $0.start, count: $0.count) } },
+                walkNext: walkNext,
+                alignments: config.alignments.compactMap { builder.alignmentPairs(to: $0.to) },
+                eventTimeWatermarkMs: clocks.values.max() ?? 0,
+                offsets: offsets)
+        }
+    }
+
+    /// The walks of one ring block, or nil when it was evicted meanwhile. Reads RocksDB
+    /// without the processor's lock.
+    public func walkBlock(view: Int, start: UInt64) throws -> WalkCorpus? {
+        guard let bytes = try schema.walks.get(CompositeKey(UInt16(view), start)) else { return nil }
+        return try WalkBlockCodec.decode(bytes)
+    }
+}

@@ -1,0 +1,325 @@
+import Foundation
+import Kafka
+import Logging
+import Model
+
+/// The streaming half of training: rounds of the offline trainer's loss and fast path
+/// (`Trainer.update`) over walks drawn from the ingest walk rings (`WalkSampler`), on one
+/// set of `ModelParameters` that grows with the vocabularies, and the versions to publish
+/// from it (`makeVersion`: rows changed since the previous version, or all rows).
+///
+/// Not thread-safe: call every method from one thread (the `ContinuousTrainingService`
+/// runs it on a dedicated serial queue, off the cooperative pool). Ingestion is only
+/// touched through `IngestProcessor.trainingFeed` (a short copy under its lock) and
+/// RocksDB reads of walk blocks, so ingestion never waits for training.
+public final class ContinuousTrainer: @unchecked Sendable {
+    public struct Settings: Sendable {
+        /// Walks per view per round (`online.walks_per_round`).
+        public var walksPerRound: Int
+        /// Constant learning rate of the rounds.
+        public var learningRate: Float
+        public var threads: Int
+        /// A full snapshot every this many versions (the first version is always one).
+        public var snapshotEvery: Int
+        /// New item rows start at the mean of their attributes' vectors (see `coldStart`).
+        public var coldStartFromAttributes: Bool = true
+
+        public init(walksPerRound: Int, learningRate: Float, threads: Int, snapshotEvery: Int) {
+            self.walksPerRound = walksPerRound
+            self.learningRate = learningRate
+            self.threads = threads
+            self.snapshotEvery = snapshotEvery
+        }
+    }
+
+    /// What one round did.
+    public struct RoundReport: Sendable {
+        public var tokens: Int
+        public var freshWalks: Int
+        public var rehearsedWalks: Int
+        public var seconds: Double
+        public var tasks: TaskReport
+    }
+
+    public let processor: IngestProcessor
+    public let pipeline: PipelineConfig
+    public let settings: Settings
+    public let parameters: ModelParameters
+    let baseConfig: TrainerConfig
+    let logger: Logger
+
+    /// Node names per view (ids `0..<names[v].count`).
+    private(set) var names: [[String]]
+    /// Per view, ring sequence number up to which walks were already trained as fresh.
+    private var seen: [UInt64]
+    private var rng: Xoshiro256StarStar
+    private var lastFeed: TrainingFeed?
+    /// Something was trained since the last `makeVersion`.
+    public private(set) var dirty = false
+    public private(set) var rounds: UInt64 = 0
+    public private(set) var tokensTrained: UInt64 = 0
+
+    // Publication state: the values of the last published version, per view.
+    private var published: [[Float]]
+    /// The number the next version gets.
+    public private(set) var nextVersion: UInt64
+    private var lastSnapshot: UInt64 = 0
+    /// Watermark and offsets of the newest trained data.
+    public private(set) var eventTimeWatermarkMs: Int64 = 0
+    public private(set) var inputOffsets: [TopicPartition: Int64] = [:]
+
+    public init(processor: IngestProcessor, settings: Settings, firstVersion: UInt64,
+                restoring checkpoint: ModelCheckpoint.Loaded? = nil,
+                logger: Logger = Logger(label: "m2grl.trainer.online")) throws {
+        self.processor = processor
+        self.pipeline = processor.config
+        self.settings = settings
+        self.logger = logger
+        var config = TrainerConfig(pipeline: pipeline.training)
+        config.epochs = 1
+        config.threads = max(1, settings.threads)
+        config.learningRate = settings.learningRate
+        config.minLearningRate = settings.learningRate
+        config.progressInterval = .infinity
+        self.baseConfig = config
+        let viewCount = pipeline.viewNames.count
+        self.parameters = ModelParameters(dim: config.dim, seed: config.seed)
+        self.names = Array(repeating: [], count: viewCount)
+        self.seen = Array(repeating: 0, count: viewCount)
+        self.published = Array(repeating: [], count: viewCount)
+        self.rng = Xoshiro256StarStar(seed: config.seed ^ 0x0411_17E5)
+        self.nextVersion = max(1, firstVersion)
+        if let checkpoint { try restore(checkpoint) }
+    }
+
+    // MARK: Rounds
+
+    /// Trains one round if there are fresh walks; nil when there is nothing new.
+    public func round() throws -> RoundReport? {
+        let feed = refresh()
+        let fresh = zip(feed.walkNext, seen).contains { $0 > $1 }
+        guard fresh else { return nil }
+        let sampler = WalkSampler(budget: settings.walksPerRound)
+        var corpora: [WalkCorpus] = []
+        var freshWalks = 0, rehearsed = 0
+        for v in feed.viewNames.indices {
+            var corpus = WalkCorpus(nodeCount: names[v].count)
+            for pick in sampler.pick(blocks: feed.ringBlocks[v], seen: seen[v], using: &rng) {
+                guard let block = try processor.walkBlock(view: v, start: pick.block.start) else { continue }
+                let before = corpus.walkCount
+                block.appendSuffix(walks: pick.walks, to: &corpus)
+                if pick.fresh { freshWalks += corpus.walkCount - before } else { rehearsed += corpus.walkCount - before }
+            }
+            corpora.append(corpus)
+            seen[v] = feed.walkNext[v]
+        }
+        return try train(corpora: corpora, feed: feed, config: baseConfig, fresh: freshWalks, rehearsed: rehearsed)
+    }
+
+    /// Trains `epochs` passes over every walk in the rings with the offline learning-rate
+    /// schedule (`training.learning_rate` decaying to `training.min_learning_rate`): the end
+    /// of a finite run, so its final version matches an offline run on the same walks.
+    public func trainWholeRing(epochs: Int) throws -> RoundReport? {
+        guard epochs > 0 else { return nil }
+        let feed = refresh()
+        var corpora: [WalkCorpus] = []
+        for v in feed.viewNames.indices {
+            var corpus = WalkCorpus(nodeCount: names[v].count)
+            for block in feed.ringBlocks[v] {
+                guard let walks = try processor.walkBlock(view: v, start: block.start) else { continue }
+                walks.appendSuffix(walks: walks.walkCount, to: &corpus)
+            }
+            corpora.append(corpus)
+            seen[v] = feed.walkNext[v]
+        }
+        var config = TrainerConfig(pipeline: pipeline.training)
+        config.epochs = epochs
+        config.threads = baseConfig.threads
+        config.progressInterval = .infinity
+        let walks = corpora.reduce(0) { $0 + $1.walkCount }
+        return try train(corpora: corpora, feed: feed, config: config, fresh: 0, rehearsed: walks, allPairs: true)
+    }
+
+    private func refresh() -> TrainingFeed {
+        let feed = processor.trainingFeed(knownRows: names.map(\.count))
+        for v in feed.newNodeNames.indices { names[v] += feed.newNodeNames[v] }
+        lastFeed = feed
+        return feed
+    }
+
+    private func train(corpora: [WalkCorpus], feed: TrainingFeed, config: TrainerConfig,
+                       fresh: Int, rehearsed: Int, allPairs: Bool = false) throws -> RoundReport {
+        let start = ContinuousClock.now
+        // Alignment pairs of the items in this round's item walks (all pairs every round
+        // would make the alignment task cost O(items) however little changed).
+        var present = [Bool](repeating: false, count: names[0].count)
+        if !allPairs { for t in corpora[0].tokens where Int(t) < present.count { present[Int(t)] = true } }
+        let alignments = feed.alignments.map { pairs -> AlignmentPairs in
+            if allPairs { return pairs }
+            var kept = AlignmentPairs(sourceView: pairs.sourceView, targetView: pairs.targetView)
+            for k in 0..<pairs.count where Int(pairs.source[k]) < present.count && present[Int(pairs.source[k])] {
+                kept.source.append(pairs.source[k])
+                kept.target.append(pairs.target[k])
+            }
+            return kept
+        }
+        let data = TrainingData(
+            views: feed.viewNames.indices.map { v in
+                ViewTrainingData(name: feed.viewNames[v], nodeNames: names[v], corpus: corpora[v])
+            },
+            alignments: alignments)
+        let itemRowsBefore = parameters.viewIndex(named: feed.viewNames[0]).map { parameters.views[$0].input.rows } ?? 0
+        parameters.prepare(for: data)
+        if settings.coldStartFromAttributes { coldStart(items: itemRowsBefore..<names[0].count, alignments: feed.alignments) }
+        let (tasks, stats) = try Trainer(config: config, logger: logger).update(parameters, on: data)
+        rounds += 1
+        tokensTrained += UInt64(stats.tokens)
+        dirty = true
+        eventTimeWatermarkMs = max(eventTimeWatermarkMs, feed.eventTimeWatermarkMs)
+        for (tp, offset) in feed.offsets { inputOffsets[tp] = offset }
+        return RoundReport(tokens: stats.tokens, freshWalks: fresh, rehearsedWalks: rehearsed,
+                           seconds: (ContinuousClock.now - start).seconds, tasks: tasks)
+    }
+
+    /// New item rows whose item has attributes in aligned views start at the mean of those
+    /// attributes' input vectors (plus their own small random init). Alignment maps both
+    /// sides through the same `W`, so this vector is, for any `W`, the one whose image
+    /// coincides with its attributes' images: a cold item is placed by its attributes
+    /// before it has any transitions of its own.
+    private func coldStart(items: Range<Int>, alignments: [AlignmentPairs]) {
+        guard !items.isEmpty, let itemIndex = parameters.viewIndex(named: pipeline.viewNames[0]) else { return }
+        let dim = parameters.dim
+        let table = parameters.views[itemIndex].input
+        var sums = [Float](repeating: 0, count: items.count * dim)
+        var counts = [Int](repeating: 0, count: items.count)
+        for pairs in alignments {
+            guard let a = parameters.viewIndex(named: pairs.targetView) else { continue }
+            let attrTable = parameters.views[a].input
+            for k in 0..<pairs.count where items.contains(Int(pairs.source[k])) && Int(pairs.target[k]) < attrTable.rows {
+                let i = Int(pairs.source[k]) - items.lowerBound
+                let row = attrTable.rowPointer(Int(pairs.target[k]))
+                for d in 0..<dim { sums[i * dim + d] += row[d] }
+                counts[i] += 1
+            }
+        }
+        for (i, n) in counts.enumerated() where n > 0 {
+            let row = table.rowPointer(items.lowerBound + i)
+            for d in 0..<dim { row[d] += sums[i * dim + d] / Float(n) }
+        }
+    }
+
+    // MARK: Versions
+
+    /// The next version if something was trained since the previous one: a snapshot when
+    /// it is the run's first, or every `snapshotEvery` versions; else the rows whose values
+    /// differ (bitwise) from the previous version, new rows included.
+    public func makeVersion() -> EmbeddingVersion? {
+        guard dirty else { return nil }
+        let version = nextVersion
+        let snapshot = lastSnapshot == 0 || version - lastSnapshot >= UInt64(max(1, settings.snapshotEvery))
+        let dim = parameters.dim
+        var views: [EmbeddingVersion.ViewRows] = []
+        for (v, name) in pipeline.viewNames.enumerated() {
+            guard let p = parameters.viewIndex(named: name) else {
+                views.append(.init(name: name, totalRows: 0))
+                continue
+            }
+            let table = parameters.views[p].input
+            let rows = min(table.rows, names[v].count)
+            let current = UnsafeBufferPointer(start: table.rowPointer(0), count: rows * dim)
+            var out = EmbeddingVersion.ViewRows(name: name, totalRows: rows)
+            let old = published[v]
+            let oldRows = old.count / dim
+            for r in 0..<rows {
+                let changed = snapshot || r >= oldRows || !old.withUnsafeBufferPointer { o in
+                    memcmp(o.baseAddress! + r * dim, current.baseAddress! + r * dim, dim * 4) == 0
+                }
+                guard changed else { continue }
+                out.ids.append(UInt32(r))
+                out.names.append(names[v][r])
+                out.values.append(contentsOf: current[(r * dim)..<((r + 1) * dim)])
+            }
+            published[v] = Array(current)
+            views.append(out)
+        }
+        let alignments = parameters.alignments.map {
+            TrainedAlignment(sourceView: $0.sourceView, targetView: $0.targetView,
+                             activation: baseConfig.alignActivation, matrix: $0.matrix.snapshot())
+        }
+        dirty = false
+        nextVersion += 1
+        if snapshot { lastSnapshot = version }
+        return EmbeddingVersion(
+            version: version, kind: snapshot ? .snapshot : .delta, baseSnapshotVersion: lastSnapshot, dim: dim,
+            views: views, alignments: alignments, taskLogVariances: parameters.logVariances,
+            eventTimeWatermarkMs: eventTimeWatermarkMs, inputOffsets: inputOffsets)
+    }
+
+    /// After a version failed to publish: its number is used again, for a full snapshot
+    /// (readers never complete the failed attempt, and later deltas need a complete base).
+    public func rollBackFailedVersion() {
+        guard nextVersion > 1 else { return }
+        nextVersion -= 1
+        lastSnapshot = 0
+        dirty = true
+    }
+
+    /// The current tables as a model value (for checkpoints, tests and evaluation).
+    public func currentModel() -> TrainedModel {
+        let data = TrainingData(
+            views: pipeline.viewNames.indices.map { v in
+                ViewTrainingData(name: pipeline.viewNames[v], nodeNames: names[v], corpus: WalkCorpus(nodeCount: names[v].count))
+            },
+            alignments: pipeline.alignments.map { AlignmentPairs(sourceView: $0.from, targetView: $0.to) })
+        var model = Trainer.snapshot(parameters: parameters, data: data, config: baseConfig)
+        for i in model.views.indices where model.views[i].nodeNames.count > model.views[i].embeddings.rows {
+            model.views[i].nodeNames = Array(model.views[i].nodeNames.prefix(model.views[i].embeddings.rows))
+        }
+        return model
+    }
+
+    // MARK: Checkpoints
+
+    /// Writes the tables and what they reflect to `<state>/model/`.
+    public func checkpoint(stateDirectory: String, publishedVersion: UInt64) throws {
+        try ModelCheckpoint.write(
+            model: currentModel(), parameters: parameters, stateDirectory: stateDirectory, pipeline: pipeline,
+            info: CheckpointInfo(
+                publishedVersion: publishedVersion, createdAt: ISO8601DateFormatter().string(from: Date()),
+                inputOffsets: Dictionary(uniqueKeysWithValues: inputOffsets.map { ("\($0.key.topic):\($0.key.partition)", $0.value) }),
+                eventTimeWatermarkMs: eventTimeWatermarkMs,
+                taskLogVariances: parameters.logVariances, rounds: rounds, tokensTrained: tokensTrained))
+    }
+
+    private func restore(_ loaded: ModelCheckpoint.Loaded) throws {
+        let feed = processor.trainingFeed(knownRows: [])
+        names = feed.newNodeNames
+        for view in loaded.model.views {
+            guard let v = pipeline.viewNames.firstIndex(of: view.name) else { continue }
+            // Ids are stable and only grow: the checkpoint's names must be a prefix of the
+            // ingest vocabulary, or the checkpoint belongs to another state.
+            let current = feed.newNodeNames[v]
+            guard view.nodeNames.count <= current.count, Array(current.prefix(view.nodeNames.count)) == view.nodeNames else {
+                throw ModelCheckpoint.Error.mismatch("view \(view.name): the checkpoint's nodes are not a prefix of the state's vocabulary")
+            }
+            guard let context = loaded.contexts[view.name] else { throw ModelCheckpoint.Error.mismatch("view \(view.name): no context table") }
+            try parameters.restore(view: view.name, input: view.embeddings, context: context)
+        }
+        // Views in pipeline order (the trainer expects the item view first).
+        for a in loaded.model.alignments { try parameters.restore(alignmentFrom: a.sourceView, to: a.targetView, matrix: a.matrix) }
+        parameters.logVariances = loaded.info.taskLogVariances
+        rounds = loaded.info.rounds
+        tokensTrained = loaded.info.tokensTrained
+        eventTimeWatermarkMs = loaded.info.eventTimeWatermarkMs
+        for (key, offset) in loaded.info.inputOffsets {
+            if let colon = key.lastIndex(of: ":"), let p = Int32(key[key.index(after: colon)...]) {
+                inputOffsets[TopicPartition(String(key[..<colon]), p)] = offset
+            }
+        }
+        nextVersion = max(nextVersion, loaded.info.publishedVersion + 1)
+        logger.info("model checkpoint restored", metadata: [
+            "published_version": "\(loaded.info.publishedVersion)", "rounds": "\(rounds)",
+            "rows": "\(loaded.model.views.map { "\($0.name)=\($0.embeddings.rows)" }.joined(separator: ","))",
+        ])
+    }
+}

@@ -1,0 +1,154 @@
+import Dispatch
+import Foundation
+import Logging
+import Model
+import ServiceLifecycle
+
+/// Runs a `ContinuousTrainer` beside ingestion inside `m2grl serve`: rounds whenever the
+/// walk rings have fresh walks (else it polls every `idlePoll`), a version to the sink every
+/// `publishInterval` when something was trained, a checkpoint every `checkpointInterval`.
+/// Training runs on its own serial queue (never the cooperative pool); publication of a
+/// version overlaps the next rounds, and at most one version is in flight.
+///
+/// On graceful shutdown: one last round on what ingestion applied, optionally
+/// `finalEpochs` passes over the whole ring (end of a finite run), a last version, a
+/// checkpoint, then it returns.
+public final class ContinuousTrainingService: Service, Sendable {
+    public struct Settings: Sendable {
+        public var stateDirectory: String
+        public var publishInterval: Duration
+        public var checkpointInterval: Duration
+        /// Passes over the whole ring at shutdown (0: none).
+        public var finalEpochs: Int = 0
+        public var idlePoll: Duration = .milliseconds(100)
+
+        public init(stateDirectory: String, publishInterval: Duration, checkpointInterval: Duration) {
+            self.stateDirectory = stateDirectory
+            self.publishInterval = publishInterval
+            self.checkpointInterval = checkpointInterval
+        }
+    }
+
+    let trainer: ContinuousTrainer
+    let sink: (any VersionSink)?
+    let history: HistoryLog?
+    let settings: Settings
+    let logger: Logger
+    private let queue = DispatchQueue(label: "m2grl.trainer.online")
+
+    public init(trainer: ContinuousTrainer, sink: (any VersionSink)?, history: HistoryLog?,
+                settings: Settings, logger: Logger) {
+        self.trainer = trainer
+        self.sink = sink
+        self.history = history
+        self.settings = settings
+        self.logger = logger
+    }
+
+    private func onQueue<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+        try await withCheckedThrowingContinuation { continuation in
+            queue.async { continuation.resume(with: Result { try body() }) }
+        }
+    }
+
+    public func run() async throws {
+        let trainer = self.trainer
+        var publishedVersion = trainer.nextVersion - 1
+        var inFlight: Task<UInt64?, Never>?
+        var lastPublish = ContinuousClock.now
+        var lastCheckpoint = ContinuousClock.now
+        var failure: Error?
+
+        /// Waits for the version in flight; after a failure the trainer republishes the same
+        /// number as a snapshot.
+        func settle() async throws {
+            guard let task = inFlight else { return }
+            inFlight = nil
+            if let v = await task.value {
+                publishedVersion = max(publishedVersion, v)
+            } else {
+                try await onQueue { trainer.rollBackFailedVersion() }
+            }
+        }
+        func publish() async throws {
+            try await settle()
+            guard let version = try await onQueue({ trainer.makeVersion() }) else { return }
+            guard let sink else {
+                publishedVersion = version.version
+                return
+            }
+            let history = self.history, logger = self.logger
+            inFlight = Task {
+                do {
+                    let started = ContinuousClock.now
+                    try await sink.publish(version)
+                    var r = HistoryRecord(kind: .publish, timeMs: HistoryLog.nowMs)
+                    r.version = version.version
+                    r.versionKind = version.kind.rawValue
+                    r.rows = version.rowCount
+                    r.eventTimeWatermarkMs = version.eventTimeWatermarkMs
+                    r.freshnessMs = version.eventTimeWatermarkMs > 0 ? r.timeMs - version.eventTimeWatermarkMs : nil
+                    history?.append(r)
+                    logger.info("published version \(version.version) (\(version.kind.rawValue), \(version.rowCount) rows) in \(String(format: "%.2f", (ContinuousClock.now - started).seconds)) s")
+                    return version.version
+                } catch {
+                    logger.error("publishing version \(version.version) failed: \(error); it will be republished as a snapshot")
+                    return nil
+                }
+            }
+        }
+        func checkpoint() async throws {
+            try await settle()
+            let state = settings.stateDirectory, version = publishedVersion
+            try await onQueue { try trainer.checkpoint(stateDirectory: state, publishedVersion: version) }
+            lastCheckpoint = .now
+        }
+
+        do {
+            while !Task.isShuttingDownGracefully && !Task.isCancelled {
+                if let report = try await onQueue({ try trainer.round() }) {
+                    record(report)
+                } else {
+                    try? await Task.sleep(for: settings.idlePoll)
+                }
+                if ContinuousClock.now - lastPublish >= settings.publishInterval {
+                    try await publish()
+                    lastPublish = .now
+                }
+                if ContinuousClock.now - lastCheckpoint >= settings.checkpointInterval { try await checkpoint() }
+            }
+            // Shutdown: train on what ingestion applied last, optionally the final epochs,
+            // publish and checkpoint.
+            while let report = try await onQueue({ try trainer.round() }) { record(report) }
+            if settings.finalEpochs > 0, let report = try await onQueue({ try trainer.trainWholeRing(epochs: self.settings.finalEpochs) }) {
+                logger.info("final training: \(settings.finalEpochs) epochs over the walk rings, \(report.tokens) tokens in \(String(format: "%.1f", report.seconds)) s")
+                record(report)
+            }
+            try await publish()
+            try await settle()
+            if trainer.dirty {
+                // The last version failed: one more try (as a snapshot).
+                try await publish()
+                try await settle()
+            }
+            try await checkpoint()
+        } catch {
+            failure = error
+        }
+        try? await settle()
+        logger.notice("trainer: \(trainer.rounds) rounds, \(trainer.tokensTrained) tokens, last published version \(publishedVersion)")
+        if let failure { throw failure }
+    }
+
+    private func record(_ report: ContinuousTrainer.RoundReport) {
+        var r = HistoryRecord(kind: .train, timeMs: HistoryLog.nowMs)
+        r.tokens = trainer.tokensTrained
+        r.losses = Dictionary(uniqueKeysWithValues: report.tasks.tasks.map { ($0.name, $0.meanLoss) })
+        r.taskLogVariances = Dictionary(uniqueKeysWithValues: report.tasks.tasks.map { ($0.name, $0.logVariance) })
+        history?.append(r)
+        logger.debug("round", metadata: [
+            "tokens": "\(report.tokens)", "fresh_walks": "\(report.freshWalks)",
+            "rehearsed_walks": "\(report.rehearsedWalks)", "seconds": "\(String(format: "%.3f", report.seconds))",
+        ])
+    }
+}

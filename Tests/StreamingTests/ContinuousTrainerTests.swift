@@ -1,0 +1,186 @@
+import Foundation
+import Kafka
+import Model
+import Store
+import Streaming
+import Testing
+
+/// Rows of every view rebuilt by applying versions in order (a snapshot replaces, a delta
+/// overwrites its rows): what a reader of the published stream holds.
+struct AppliedVersions {
+    var rows: [String: [UInt32: [Float]]] = [:]
+    var totalRows: [String: Int] = [:]
+    var numbers: [UInt64] = []
+
+    mutating func apply(_ v: EmbeddingVersion) {
+        numbers.append(v.version)
+        if v.kind == .snapshot { rows = [:] }
+        for view in v.views {
+            totalRows[view.name] = view.totalRows
+            for (k, id) in view.ids.enumerated() {
+                rows[view.name, default: [:]][id] = Array(view.values[(k * v.dim)..<((k + 1) * v.dim)])
+            }
+        }
+    }
+
+    /// True when the rebuilt rows equal `model`'s tables exactly.
+    func equals(_ model: TrainedModel) -> Bool {
+        for view in model.views {
+            let mine = rows[view.name] ?? [:]
+            guard mine.count == view.embeddings.rows, totalRows[view.name] == view.embeddings.rows else { return false }
+            for r in 0..<view.embeddings.rows where mine[UInt32(r)] != Array(view.embeddings.row(r)) { return false }
+        }
+        return true
+    }
+}
+
+/// A version sink that records versions and can fail chosen attempts.
+final class RecordingSink: VersionSink, @unchecked Sendable {
+    private let lock = NSLock()
+    private var failNext: Set<UInt64>
+    private var published: [EmbeddingVersion] = []
+    private var failed: [UInt64] = []
+
+    init(failOnce: Set<UInt64> = []) { failNext = failOnce }
+
+    func publish(_ version: EmbeddingVersion) async throws {
+        try lock.withLock {
+            if failNext.remove(version.version) != nil {
+                failed.append(version.version)
+                throw KafkaError(code: .timedOut, message: "injected publish failure")
+            }
+            published.append(version)
+        }
+    }
+
+    var versions: [EmbeddingVersion] { lock.withLock { published } }
+    var failures: [UInt64] { lock.withLock { failed } }
+}
+
+func onlineTrainer(_ processor: IngestProcessor, walksPerRound: Int = 300, firstVersion: UInt64 = 1,
+                   restoring: ModelCheckpoint.Loaded? = nil, snapshotEvery: Int = 100) throws -> ContinuousTrainer {
+    try ContinuousTrainer(
+        processor: processor,
+        settings: .init(walksPerRound: walksPerRound, learningRate: 0.02, threads: 1, snapshotEvery: snapshotEvery),
+        firstVersion: firstVersion, restoring: restoring, logger: quietLogger)
+}
+
+@Suite("Continuous training", .serialized, .timeLimit(.minutes(2)))
+struct ContinuousTrainerTests {
+    @Test("walk sampler: fresh blocks newest first, then older blocks, within the budget, no block twice")
+    func sampler() {
+        let blocks = (0..<10).map { WalkRingBlock(start: UInt64($0 * 10), count: 10) }
+        var rng = Xoshiro256StarStar(seed: 3)
+        let picks = WalkSampler(budget: 45).pick(blocks: blocks, seen: 70, using: &rng)
+        #expect(picks.prefix(3).map(\.block.start) == [90, 80, 70])
+        #expect(picks.prefix(3).allSatisfy { $0.fresh })
+        #expect(picks.dropFirst(3).allSatisfy { !$0.fresh && $0.block.start < 70 })
+        #expect(picks.reduce(0) { $0 + $1.walks } == 45)
+        #expect(Set(picks.map(\.block.start)).count == picks.count)
+        let small = WalkSampler(budget: 15).pick(blocks: blocks, seen: 70, using: &rng)
+        #expect(small.map(\.walks) == [10, 5] && small.allSatisfy { $0.fresh })
+    }
+
+    @Test("rounds only on fresh walks; snapshot then deltas rebuild the tables exactly; unchanged rows are left out")
+    func deltaChain() throws {
+        let config = try syntheticPipeline()
+        let events = syntheticEvents(count: 6_000, seed: 11)
+        let dir = try TemporaryDirectory()
+        let (store, processor) = try openProcessor(dir.sub("state"), config: config)
+        defer { store.close() }
+        let trainer = try onlineTrainer(processor)
+        let first = try trainer.round()
+        #expect(first == nil, "no walks yet")
+        var applied = AppliedVersions()
+        var deltaRowFractions: [Double] = []
+        for chunk in 0..<3 {
+            try feed(Array(events[(chunk * 2_000)..<((chunk + 1) * 2_000)]), to: processor)
+            let report = try #require(try trainer.round())
+            #expect(report.freshWalks > 0 && report.tokens > 0)
+            let again = try trainer.round()
+            #expect(again == nil, "every fresh walk was taken (the budget covers them)")
+            let version = try #require(trainer.makeVersion())
+            #expect(version.version == UInt64(chunk + 1))
+            #expect(version.kind == (chunk == 0 ? .snapshot : .delta))
+            #expect(trainer.makeVersion() == nil, "nothing trained since")
+            if version.kind == .delta {
+                deltaRowFractions.append(Double(version.rowCount) / Double(version.views.reduce(0) { $0 + $1.totalRows }))
+            }
+            applied.apply(version)
+            #expect(applied.equals(trainer.currentModel()))
+        }
+        #expect(deltaRowFractions.allSatisfy { $0 > 0 && $0 < 1 }, "deltas carry some rows, not all: \(deltaRowFractions)")
+    }
+
+    @Test("checkpoint and restore: same tables, the version sequence continues, the first version after a restart is a snapshot")
+    func checkpointRestore() throws {
+        let config = try syntheticPipeline()
+        let events = syntheticEvents(count: 4_000, seed: 12)
+        let dir = try TemporaryDirectory()
+        let (store, processor) = try openProcessor(dir.sub("state"), config: config)
+        defer { store.close() }
+        let trainer = try onlineTrainer(processor)
+        try feed(Array(events[..<2_000]), to: processor)
+        _ = try trainer.round()
+        _ = trainer.makeVersion()
+        try feed(Array(events[2_000...]), to: processor)
+        _ = try trainer.round()
+        let v2 = try #require(trainer.makeVersion())
+        try trainer.checkpoint(stateDirectory: dir.sub("state"), publishedVersion: v2.version)
+        let before = trainer.currentModel()
+
+        let loaded = try #require(try ModelCheckpoint.load(stateDirectory: dir.sub("state")))
+        #expect(loaded.info.publishedVersion == 2)
+        let restored = try onlineTrainer(processor, restoring: loaded)
+        #expect(restored.nextVersion == 3)
+        #expect(restored.currentModel().views == before.views, "restored tables differ")
+        #expect(restored.currentModel().alignments == before.alignments, "restored alignments differ")
+        #expect(restored.parameters.logVariances == trainer.parameters.logVariances)
+        // The checkpoint directory is a model directory: the offline reader loads it.
+        let model = try EmbeddingReader().read(from: URL(fileURLWithPath: dir.sub("state/model"))).model
+        #expect(model.views == before.views, "the model directory differs")
+
+        try feed(syntheticEvents(count: 500, seed: 99), to: processor)
+        _ = try restored.round()
+        let v3 = try #require(restored.makeVersion())
+        #expect(v3.version == 3 && v3.kind == .snapshot)
+    }
+
+    @Test("service: versions numbered without gaps, a failed version is republished under its number as a snapshot, the final version equals the checkpoint")
+    func service() async throws {
+        let config = try syntheticPipeline()
+        let events = syntheticEvents(count: 6_000, seed: 11)
+        let dir = try TemporaryDirectory()
+        let (store, processor) = try openProcessor(dir.sub("state"), config: config)
+        defer { store.close() }
+        let trainer = try onlineTrainer(processor)
+        let sink = RecordingSink(failOnce: [2])
+        var settings = ContinuousTrainingService.Settings(
+            stateDirectory: dir.sub("state"), publishInterval: .milliseconds(1), checkpointInterval: .seconds(3600))
+        settings.idlePoll = .milliseconds(10)
+        let history = HistoryLog(stateDirectory: dir.sub("state"))
+        let service = ContinuousTrainingService(trainer: trainer, sink: sink, history: history, settings: settings, logger: quietLogger)
+        let task = Task { try await service.run() }
+        for chunk in 0..<3 {
+            // Sessions close (and walks appear) only as event time moves past the gap.
+            try feed(Array(events[(chunk * 2_000)..<((chunk + 1) * 2_000)]), to: processor)
+            try await waitUntil(30, "a version after chunk \(chunk)") { sink.versions.count + sink.failures.count > chunk }
+        }
+        task.cancel()
+        try await withDeadline(60, "trainer service to stop") { try await task.value }
+
+        let versions = sink.versions
+        #expect(sink.failures == [2])
+        #expect(versions.map(\.version) == Array(1...UInt64(versions.count)), "\(versions.map(\.version))")
+        #expect(versions[0].kind == .snapshot && versions[1].kind == .snapshot, "version 2 was republished as a snapshot")
+        var applied = AppliedVersions()
+        for v in versions { applied.apply(v) }
+        let checkpoint = try #require(try ModelCheckpoint.load(stateDirectory: dir.sub("state")))
+        #expect(checkpoint.info.publishedVersion == versions.last?.version)
+        #expect(applied.equals(checkpoint.model))
+        let (records, skipped) = try HistoryRecord.read(stateDirectory: dir.sub("state"))
+        #expect(skipped == 0)
+        #expect(records.filter { $0.kind == .publish }.map(\.version) == versions.map(\.version))
+        #expect(records.contains { $0.kind == .train && ($0.losses?.isEmpty == false) })
+    }
+}
