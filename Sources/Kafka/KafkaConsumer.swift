@@ -14,7 +14,7 @@ import Synchronization
 /// queue (polls) or the shared blocking queue (commits, metadata), never on Swift's
 /// cooperative pool. Rebalance callbacks run on the poll queue, inside `poll`.
 public final class KafkaConsumer: Sendable {
-    private let client: RdKafkaClient
+    let client: RdKafkaClient
     private let listener: RebalanceListener
     private let pollQueue = DispatchQueue(label: "m2grl.kafka.consumer.poll")
     private let closed = Atomic<Bool>(false)

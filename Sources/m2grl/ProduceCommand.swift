@@ -33,6 +33,9 @@ struct ProduceCommand: AsyncParsableCommand {
     @Flag(name: .long, help: "Send the events sorted by event time (stable), not in file order.")
     var timeOrder = false
 
+    @Flag(name: .long, help: "Replace each event's time by the wall clock when it is sent (live streams for freshness benchmarks).")
+    var realtime = false
+
     @OptionGroup(title: "Training part only (for evaluation: stream the events before the split, evaluate after it)")
     var split: SplitOptions
 
@@ -58,6 +61,13 @@ struct ProduceCommand: AsyncParsableCommand {
         var sent = 0, unkeyed = 0
 
         let cut = try split.cut()
+        func send(_ event: Event) throws {
+            var event = event
+            if realtime { event.timestampMillis = Int64(Date().timeIntervalSince1970 * 1000) }
+            try producer.enqueue(KafkaProducerRecord(topic: topic, key: Array(event.user.utf8), value: EventJSON.encode(event, config: config)))
+            sent += 1
+            pacer.wait(sent)
+        }
         if timeOrder || cut != nil {
             // Whole file in memory: sorted by time and/or cut at the split like `m2grl eval`.
             let (loaded, report) = try EventFileLoader(config: config, logger: logger).load(path: events)
@@ -71,12 +81,8 @@ struct ProduceCommand: AsyncParsableCommand {
             if timeOrder {
                 selected = selected.enumerated().sorted { ($0.element.timestampMillis, $0.offset) < ($1.element.timestampMillis, $1.offset) }.map(\.element)
             }
-            for event in selected {
-                try producer.enqueue(KafkaProducerRecord(topic: topic, key: Array(event.user.utf8), value: EventJSON.encode(event, config: config)))
-                sent += 1
-                pacer.wait(sent)
-            }
-        } else if config.events.format == .jsonl {
+            for event in selected { try send(event) }
+        } else if config.events.format == .jsonl && !realtime {
             try forEachLine(path: events) { line in
                 guard !line.allSatisfy({ $0 == 0x20 || $0 == 0x09 || $0 == 0x0D }) else { return }
                 var key: [UInt8]? = nil
@@ -87,11 +93,7 @@ struct ProduceCommand: AsyncParsableCommand {
             }
         } else {
             let loader = EventFileLoader(config: config, logger: logger)
-            let report = try loader.forEachEvent(path: events) { event in
-                try producer.enqueue(KafkaProducerRecord(topic: topic, key: Array(event.user.utf8), value: EventJSON.encode(event, config: config)))
-                sent += 1
-                pacer.wait(sent)
-            }
+            let report = try loader.forEachEvent(path: events) { event in try send(event) }
             if report.malformedCount > 0 { printErr(report.description) }
         }
         try await producer.flush(timeout: .seconds(120))

@@ -126,20 +126,12 @@ struct ServeCommand: AsyncParsableCommand {
             .init(service: service, successTerminationBehavior: .gracefullyShutdownGroup)
         ]
         if !noTrain && !consumeOnly {
-            let online = config.online
-            let trainer = try ContinuousTrainer(
-                processor: processor,
-                settings: .init(walksPerRound: online.walksPerRound,
-                                learningRate: Float(online.learningRate ?? config.training.learningRate),
-                                threads: trainThreads ?? config.training.threads,
-                                snapshotEvery: config.publish.snapshotEvery),
-                firstVersion: 1, restoring: try ModelCheckpoint.load(stateDirectory: state), logger: logger)
-            var trainSettings = ContinuousTrainingService.Settings(
-                stateDirectory: state, publishInterval: .seconds(config.publish.intervalSeconds),
-                checkpointInterval: .seconds(online.checkpointSeconds))
-            trainSettings.finalEpochs = stopAtEnd ? (finalEpochs ?? online.finalEpochs) : 0
-            services.append(.init(service: ContinuousTrainingService(
-                trainer: trainer, sink: nil, history: history, settings: trainSettings, logger: logger)))
+            let trainer = try OnlineRuntime.trainer(
+                config: config, processor: processor, state: state, threads: trainThreads ?? config.training.threads,
+                firstVersion: 1, logger: logger)
+            services.append(.init(service: OnlineRuntime.trainingService(
+                trainer: trainer, sink: nil, history: history, config: config, state: state,
+                finalEpochs: stopAtEnd ? (finalEpochs ?? config.online.finalEpochs) : 0, logger: logger)))
         }
         let group = ServiceGroup(configuration: .init(
             services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))

@@ -1,0 +1,27 @@
+import Kafka
+import Logging
+import Model
+import Streaming
+
+/// The pieces `serve` and `replay` share: the continuous trainer (restored from the state's
+/// checkpoint), its service, and the version sink.
+enum OnlineRuntime {
+    static func trainer(config: PipelineConfig, processor: IngestProcessor, state: String, threads: Int,
+                        firstVersion: UInt64, logger: Logger) throws -> ContinuousTrainer {
+        try ContinuousTrainer(
+            processor: processor,
+            settings: .init(walksPerRound: config.online.walksPerRound,
+                            learningRate: Float(config.online.learningRate ?? config.training.learningRate),
+                            threads: threads, snapshotEvery: config.publish.snapshotEvery),
+            firstVersion: firstVersion, restoring: try ModelCheckpoint.load(stateDirectory: state), logger: logger)
+    }
+
+    static func trainingService(trainer: ContinuousTrainer, sink: (any VersionSink)?, history: HistoryLog?,
+                                config: PipelineConfig, state: String, finalEpochs: Int, logger: Logger) -> ContinuousTrainingService {
+        var settings = ContinuousTrainingService.Settings(
+            stateDirectory: state, publishInterval: .seconds(config.publish.intervalSeconds),
+            checkpointInterval: .seconds(config.online.checkpointSeconds))
+        settings.finalEpochs = finalEpochs
+        return ContinuousTrainingService(trainer: trainer, sink: sink, history: history, settings: settings, logger: logger)
+    }
+}

@@ -1,0 +1,151 @@
+import ArgumentParser
+import Foundation
+import Kafka
+import Logging
+import Model
+import ServiceLifecycle
+import Store
+import Streaming
+
+struct ReplayCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "replay",
+        abstract: "Rebuild sessions, graphs, walk buffers and embeddings from an event log (a topic or a file), in batch mode.",
+        discussion: """
+            The same pipeline as serve (same ingest processor, trainer and publisher) in batch mode: batches are cut by event counts per partition (never by fetch timing) and training rounds run in lockstep after them, so with --train-threads 1 two replays of one log give byte-identical graph state and identical embeddings (compare with m2grl status --state DIR --digest). The replay consumes with its own group id and commits nothing: the live group's offsets never move. Killed and restarted with the same arguments, it resumes from the offsets stored in the state directory.
+
+            --from time: uses offsets-for-times where the broker answers it, otherwise reads from the earliest offset and skips events before the time (by event time); the log says which. Invalid events are counted and skipped, not dead-lettered again.
+
+            With --then serve, the replay continues as the live service (the pipeline's consumer group) at exactly the offsets it reached: no gap, no duplicate.
+
+            Examples:
+              m2grl replay --pipeline p.yaml --brokers localhost:9092 --state state-new/
+              m2grl replay --pipeline p.yaml --brokers localhost:9092 --state s/ --from time:2024-05-01T00:00:00Z --until time:2024-06-01T00:00:00Z
+              m2grl replay --pipeline p.yaml --brokers localhost:9092 --state s/ --then serve --publish every
+              m2grl replay --pipeline p.yaml --events events.jsonl --state s/ --publish none
+            """
+    )
+
+    @OptionGroup var pipelineOptions: PipelineOptions
+    @OptionGroup var kafka: KafkaOptions
+
+    @Option(name: .long, help: "Replay this events file instead of a topic (no Kafka needed unless publishing).")
+    var events: String?
+
+    @Option(name: .long, help: "New state directory (RocksDB); an existing one resumes an interrupted replay.")
+    var state: String
+
+    @Option(name: .long, help: "Where to start: earliest, offsets:FILE (JSON {\"<partition>\": <offset>}) or time:ISO8601.")
+    var from: String = "earliest"
+
+    @Option(name: .long, help: "Where to stop: end (the high watermarks at start) or time:ISO8601.")
+    var until: String = "end"
+
+    @Option(name: .long, help: "After the replay: 'serve' continues as the live service; default: exit.")
+    var then: String?
+
+    @Option(name: .long, help: "Publication: none, final (one version at the end) or every (after every training round).")
+    var publish: String = "final"
+
+    @Option(name: .long, help: "Events per partition per batch.")
+    var batchEvents: Int = 5_000
+
+    @Option(name: .long, help: "A training round after every N batches.")
+    var trainEvery: Int = 1
+
+    @Flag(name: .long, help: "Graph and walks only: no training, no publication.")
+    var noTrain = false
+
+    @Option(name: .long, help: "Training threads (1: reproducible embeddings for a fixed seed).")
+    var trainThreads: Int = 1
+
+    @Option(name: .long, help: "Epochs over the whole walk ring at the end (default: the pipeline's training.epochs, as offline).")
+    var finalEpochs: Int?
+
+    @Option(name: .long, help: "Consumer group id of the replay (default: m2grl-<pipeline>-replay); it commits nothing.")
+    var group: String?
+
+    @Option(name: .long, help: "Fresh walks generated from each node whose out-edges changed.")
+    var walksPerNode: Int = 2
+
+    @Option(name: .long, help: "Walks kept per view; the oldest are evicted.")
+    var walkRing: Int = 200_000
+
+    @OptionGroup var global: GlobalOptions
+
+    func validate() throws {
+        if events == nil && kafka.brokers == nil { throw ValidationError("--brokers or --events: give the log to replay") }
+        if events != nil && then != nil { throw ValidationError("--then serve: needs a topic (--brokers), not --events") }
+        if let then, then != "serve" { throw ValidationError("--then: only 'serve' is supported, got '\(then)'") }
+        if ReplayPlan.Publish(rawValue: publish) == nil { throw ValidationError("--publish: one of none, final, every (got '\(publish)')") }
+        if batchEvents < 1 { throw ValidationError("--batch-events: must be at least 1") }
+        if trainEvery < 0 { throw ValidationError("--train-every: must be 0 or more") }
+        if trainThreads < 1 { throw ValidationError("--train-threads: must be at least 1") }
+        if let finalEpochs, finalEpochs < 0 { throw ValidationError("--final-epochs: must be 0 or more") }
+        if walksPerNode < 0 { throw ValidationError("--walks-per-node: must be 0 or more") }
+        if walkRing < 1 { throw ValidationError("--walk-ring: must be at least 1") }
+        do {
+            _ = try ReplayPlan.parseStart(from)
+            _ = try ReplayPlan.parseEnd(until)
+        } catch { throw ValidationError("\(error)") }
+    }
+
+    func run() async throws {
+        let logger = try global.bootstrapLogging()
+        let (loaded, _) = try pipelineOptions.load()
+        guard let config = loaded else { throw ValidationError("--pipeline: missing") }
+        let topics = StreamTopics(config: config)
+        var plan = ReplayPlan()
+        plan.start = try ReplayPlan.parseStart(from)
+        plan.end = try ReplayPlan.parseEnd(until)
+        plan.eventsPerPartition = batchEvents
+        plan.trainEveryBatches = noTrain ? 0 : trainEvery
+        plan.finalEpochs = noTrain ? 0 : (finalEpochs ?? config.training.epochs)
+        plan.publish = noTrain ? .none : (ReplayPlan.Publish(rawValue: publish) ?? .final)
+
+        let store: Store
+        do { store = try IngestSchema.openStore(path: state) } catch { throw CleanExit.message("error: \(error)") }
+        defer { store.close() }
+        var options = IngestOptions()
+        options.walksPerTouchedNode = walksPerNode
+        options.walkRingCapacity = walkRing
+        let processor = try IngestProcessor(store: store, config: config, options: options, logger: logger)
+        let history = HistoryLog(stateDirectory: state)
+        let kafkaConfig = kafka.brokers == nil ? nil : try kafka.configuration()
+        let sink: (any VersionSink)? = plan.publish == .none ? nil
+            : try await Publication.sink(config: config, kafka: kafkaConfig, logger: logger)
+        let firstVersion = try await Publication.nextVersion(config: config, kafka: sink == nil ? nil : kafkaConfig, logger: logger)
+        let trainer = noTrain ? nil : try OnlineRuntime.trainer(
+            config: config, processor: processor, state: state, threads: trainThreads, firstVersion: firstVersion, logger: logger)
+        let driver = ReplayDriver(processor: processor, trainer: trainer, sink: sink, plan: plan,
+                                  stateDirectory: state, history: history, logger: logger)
+        if let events {
+            guard FileManager.default.fileExists(atPath: events) else { throw ValidationError("--events: no such file '\(events)'") }
+            let report = try await FileReplaySource(path: events, config: config, logger: logger).run(into: driver, plan: plan)
+            if report.malformedCount > 0 { printErr(report.description) }
+        } else if let kafkaConfig {
+            let source = KafkaReplaySource(kafka: kafkaConfig, topic: topics.events,
+                                           group: group ?? "m2grl-\(config.name)-replay", logger: logger)
+            _ = try await source.run(into: driver, decoder: EventDecoder(mapping: EventFieldMapping(config: config)), plan: plan)
+        }
+        let s = try await driver.finish()
+        let status = processor.status
+        print("replayed \(s.events) events in \(s.batches) batches, \(String(format: "%.1f", s.seconds)) s (\(formatRate(Double(s.events) / max(s.seconds, 1e-9)))/s); invalid \(s.invalid), skipped before start \(s.skippedBeforeStart); training rounds \(s.trainingRounds); last published version \(s.lastPublishedVersion == 0 ? "none" : String(s.lastPublishedVersion))")
+        print(status.views.map { "  \($0.name): \($0.nodes) nodes, \($0.edges) edges, \($0.walksInRing) walks in ring" }.joined(separator: "\n"))
+
+        guard then == "serve", let kafkaConfig else { return }
+        logger.notice("switching to live mode (group \(topics.group)) at the replayed offsets")
+        var settings = KafkaIngestService.Settings(topic: topics.events, group: topics.group, deadLetterTopic: topics.deadLetters)
+        settings.onStatus = { status, rate, lag in history.append(HistoryRecord(ingest: status, eventsPerSecond: rate, lag: lag)) }
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
+            .init(service: KafkaIngestService(processor: processor, kafka: kafkaConfig, settings: settings, logger: logger),
+                  successTerminationBehavior: .gracefullyShutdownGroup)
+        ]
+        if let trainer {
+            services.append(.init(service: OnlineRuntime.trainingService(
+                trainer: trainer, sink: sink, history: history, config: config, state: state, finalEpochs: 0, logger: logger)))
+        }
+        try await ServiceGroup(configuration: .init(
+            services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)).run()
+    }
+}
