@@ -64,7 +64,10 @@ struct ProduceCommand: AsyncParsableCommand {
         func send(_ event: Event) throws {
             var event = event
             if realtime { event.timestampMillis = Int64(Date().timeIntervalSince1970 * 1000) }
-            try producer.enqueue(KafkaProducerRecord(topic: topic, key: Array(event.user.utf8), value: EventJSON.encode(event, config: config)))
+            // The message timestamp is the event time, so a broker's offsets-for-times
+            // (replay --from time:) finds events by their time.
+            try producer.enqueue(KafkaProducerRecord(topic: topic, key: Array(event.user.utf8),
+                                                     value: EventJSON.encode(event, config: config), timestampMs: event.timestampMillis))
             sent += 1
             pacer.wait(sent)
         }
@@ -86,8 +89,14 @@ struct ProduceCommand: AsyncParsableCommand {
             try forEachLine(path: events) { line in
                 guard !line.allSatisfy({ $0 == 0x20 || $0 == 0x09 || $0 == 0x0D }) else { return }
                 var key: [UInt8]? = nil
-                if case .success(let event) = decoder.decodeJSON(line) { key = Array(event.user.utf8) } else { unkeyed += 1 }
-                try producer.enqueue(KafkaProducerRecord(topic: topic, key: key, value: line))
+                var time: Int64? = nil
+                if case .success(let event) = decoder.decodeJSON(line) {
+                    key = Array(event.user.utf8)
+                    time = event.timestampMillis
+                } else {
+                    unkeyed += 1
+                }
+                try producer.enqueue(KafkaProducerRecord(topic: topic, key: key, value: line, timestampMs: time))
                 sent += 1
                 pacer.wait(sent)
             }

@@ -97,7 +97,6 @@ public final class IngestProcessor: @unchecked Sendable {
     private var cutters: [TopicPartition: SessionCutter] = [:]
     var builder: GraphBuilder
     var clocks: [TopicPartition: Int64] = [:]
-    private var lastSweep: [TopicPartition: Int64] = [:]
     var offsets: [TopicPartition: Int64] = [:]
     var walkNext: [UInt64]
     private var walkers: [LiveGraphWalker]
@@ -261,6 +260,7 @@ public final class IngestProcessor: @unchecked Sendable {
         var changed = Set<PartitionUser>()
         var lateBefore = 0, lateAfter = 0
         for c in cutters.values { lateBefore += c.statistics.lateEvents }
+        let clocksBefore = clocks
 
         for record in input.records {
             let tp = record.source
@@ -279,7 +279,9 @@ public final class IngestProcessor: @unchecked Sendable {
             outcome.events += 1
         }
 
-        // Idle sessions: closed per partition by that partition's own event clock.
+        // Idle sessions: closed per partition by that partition's own event clock, whenever
+        // the clock enters a new period of a quarter gap. The schedule depends only on the
+        // (stored) clocks, so a restarted or replayed ingester sweeps at the same batches.
         let sweepEvery = max(config.sessions.gapMilliseconds / 4, 1)
         var closedUsers: [TopicPartition: [String]] = [:]
         for tp in cutters.keys.sorted() {
@@ -290,8 +292,7 @@ public final class IngestProcessor: @unchecked Sendable {
                 continue
             }
             guard let clock = clocks[tp] else { continue }
-            if let last = lastSweep[tp], clock - last < sweepEvery { continue }
-            lastSweep[tp] = clock
+            if let before = clocksBefore[tp], before / sweepEvery == clock / sweepEvery { continue }
             let (sessions, users) = cutters[tp]!.closeIdleSessions(at: clock - lateness)
             closed.append(contentsOf: sessions)
             closedUsers[tp] = users

@@ -45,8 +45,18 @@ public struct KafkaReplaySource: Sendable {
             skipBefore = t
             do {
                 let found = try await consumer.offsetsForTimes(partitions, timestampMs: t, timeout: .seconds(5))
-                for tp in partitions { starts[tp] = found[tp].map { $0 < 0 ? high[tp] ?? 0 : $0 } ?? low[tp] ?? 0 }
-                logger.notice("replay start by time: offsets-for-times answered by the broker (events before the time are also skipped by event time)")
+                // -1 ("no message that recent") is also what librdkafka's mock answers for
+                // everything: such partitions are read from the earliest offset instead
+                // (events before the time are skipped by event time either way).
+                var answered = 0
+                for tp in partitions {
+                    if let o = found[tp], o >= 0 { starts[tp] = max(o, low[tp] ?? 0); answered += 1 } else { starts[tp] = low[tp] }
+                }
+                if answered == 0 {
+                    logger.notice("replay start by time: the broker answered no offset by time (librdkafka's mock never does); reading from the earliest offsets and skipping events before the time by event time")
+                } else {
+                    logger.notice("replay start by time: offsets-for-times answered for \(answered) of \(partitions.count) partitions (message timestamps; events before the time are also skipped by event time)")
+                }
             } catch {
                 for tp in partitions { starts[tp] = low[tp] }
                 logger.notice("replay start by time: the broker does not answer offsets-for-times (\(error)); reading from the earliest offsets and skipping events before the time by event time")
