@@ -59,7 +59,7 @@ public struct StateInspector: Sendable {
             try schema.walks.family.scanRaw(schema.walks.storedRange, snapshot: snapshot) { key, value in
                 let (v, _) = try schema.walks.decodeStoredKey(key).components
                 if let v = view(v), value.count >= 4 {
-                    views[v].walksInRing += Int(value.load(fromByteOffset: 0, as: UInt32.self).littleEndian)
+                    views[v].walksInRing += Int(UInt32(littleEndian: value.loadUnaligned(fromByteOffset: 0, as: UInt32.self)))
                     views[v].walkBlocks += 1
                 }
                 return .continue
@@ -72,8 +72,8 @@ public struct StateInspector: Sendable {
             var partitions: [StateStatus.Partition] = []
             try schema.offsets.scan(snapshot: snapshot) { key, next in
                 let tp = TopicPartition(key.components.0, key.components.1)
-                partitions.append(.init(topic: tp.topic, partition: tp.partition, nextOffset: Int64(bitPattern: next),
-                                        eventTimeMs: clocks[tp]))
+                partitions.append(StateStatus.Partition(topic: tp.topic, partition: tp.partition, nextOffset: Int64(bitPattern: next),
+                                                         eventTimeMs: clocks[tp]))
                 return .continue
             }
             var users = 0

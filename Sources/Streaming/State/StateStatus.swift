@@ -27,6 +27,13 @@ public struct StateStatus: Sendable, Equatable, Codable {
         /// Messages not applied yet: `highWatermark - nextOffset` (at least 0), when known.
         public private(set) var lag: Int64?
 
+        public init(topic: String, partition: Int32, nextOffset: Int64, eventTimeMs: Int64? = nil) {
+            self.topic = topic
+            self.partition = partition
+            self.nextOffset = nextOffset
+            self.eventTimeMs = eventTimeMs
+        }
+
         /// Records the broker's high watermark and the lag it implies.
         public mutating func setHighWatermark(_ high: Int64) {
             highWatermark = high
@@ -41,4 +48,11 @@ public struct StateStatus: Sendable, Equatable, Codable {
     /// The `meta` counters: `events.applied`, `events.dead_lettered`, `events.late`,
     /// `sessions.closed`, `walks.written`, `batches`.
     public var counters: [String: UInt64]
+
+    public init(views: [View], partitions: [Partition], usersWithOpenState: Int, counters: [String: UInt64]) {
+        self.views = views
+        self.partitions = partitions
+        self.usersWithOpenState = usersWithOpenState
+        self.counters = counters
+    }
 }
