@@ -19,7 +19,8 @@ extension Store {
         var order: [String]
         /// Handles of families dropped and then re-created under the same name.
         var retired: [OpaquePointer] = []
-        let directoryLock: DirectoryLock
+        /// Our lock file; nil for a read-only open (which never locks, see `Store+ReadOnly`).
+        let directoryLock: DirectoryLock?
 
         func liveHandle(name: String, id: UInt32) throws -> OpaquePointer {
             guard let entry = families[name], entry.id == id, !entry.dropped else {
@@ -33,7 +34,7 @@ extension Store {
             for handle in retired { rocksdb_column_family_handle_destroy(handle) }
             rocksdb_readoptions_destroy(readOptions)
             rocksdb_close(db)
-            directoryLock.release()
+            directoryLock?.release()
         }
 
         static func open(path: String, requested: [String], settings: StoreOptions) throws -> OpenState {
@@ -88,7 +89,7 @@ extension Store {
         }
 
         /// Existing column families, or none for a directory without a database yet.
-        private static func existingFamilies(path: String, options: OpaquePointer) throws -> [String] {
+        static func existingFamilies(path: String, options: OpaquePointer) throws -> [String] {
             guard FileManager.default.fileExists(atPath: path + "/CURRENT") else { return [] }
             var count = 0
             let list = try rocksCall("list column families of \(path)") {

@@ -38,6 +38,13 @@ public final class Store: @unchecked Sendable {
         self.state = try OpenState.open(path: path, requested: columnFamilies, settings: options)
     }
 
+    /// Wraps handles opened elsewhere (the read-only open in `Store+ReadOnly.swift`).
+    init(path: String, options: StoreOptions, openState: OpenState) {
+        self.path = path
+        self.options = options
+        self.state = openState
+    }
+
     deinit { close() }
 
     /// Closes the database: destroys the column-family handles, closes RocksDB, releases

@@ -1,0 +1,99 @@
+import ArgumentParser
+import Foundation
+import Kafka
+import Logging
+import Store
+import Streaming
+
+struct StatusCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "status",
+        abstract: "Show what a state directory holds: graphs, walk rings, offsets, counters, checkpoint, task weights.",
+        discussion: """
+            Reads the state directory read-only (it never takes the directory lock and never writes), so it works while `m2grl serve` runs; it shows the state as of the moment it opened.
+
+            Shown: nodes and edges per view, walks in each view's ring (and the fill against --walk-ring when given), events applied, dead letters, late events, sessions closed, walks written, stored input offsets per partition (with the lag against the topic's end when --brokers is given), the last model checkpoint (last published version, rounds, offsets it reflects) and the task weights exp(-s) learned so far.
+
+            --digest adds a 128-bit FNV-1a digest of the graphs, vocabularies, attribute maps and walk buffers, and one per column family (definition in docs/operations.md): two states built from the same events print the same digest.
+
+            Examples:
+              m2grl status --state state/
+              m2grl status --state state/ --walk-ring 200000 --brokers localhost:9092
+              m2grl status --state state/ --digest --json
+
+            Exit codes: 0 success, 1 the state cannot be read, 64 invalid arguments.
+            """
+    )
+
+    @Option(name: .long, help: "State directory of `m2grl serve`.")
+    var state: String
+
+    @Flag(name: .long, help: "Also print the state digest and one digest per column family.")
+    var digest = false
+
+    @Flag(name: .long, help: "Print JSON instead of text.")
+    var json = false
+
+    @Option(name: .long, help: "The --walk-ring serve runs with (not stored in the state), to show the ring fill.")
+    var walkRing: Int?
+
+    @OptionGroup var kafka: KafkaOptions
+
+    @OptionGroup var global: GlobalOptions
+
+    func validate() throws {
+        if let walkRing, walkRing < 1 { throw ValidationError("--walk-ring: must be at least 1") }
+        if !kafka.kafkaProperties.isEmpty && kafka.brokers == nil {
+            throw ValidationError("--kafka-property: only with --brokers")
+        }
+    }
+
+    func run() async throws {
+        let logger = try global.bootstrapLogging()
+        guard FileManager.default.fileExists(atPath: state) else { throw ValidationError("--state: no such directory '\(state)'") }
+        let inspector: StateInspector
+        do { inspector = try StateInspector.openReadOnly(path: state) } catch {
+            throw CommandFailure("\(error)")
+        }
+        var status: StateStatus
+        var stateDigest: StateDigest?
+        do {
+            defer { inspector.close() }
+            status = try inspector.status()
+            if digest { stateDigest = try StateDigest.compute(store: inspector.store) }
+        } catch {
+            throw CommandFailure("cannot read \(state): \(error)")
+        }
+        let checkpoint: CheckpointInfo?
+        do { checkpoint = try CheckpointInfo.read(stateDirectory: state) } catch {
+            throw CommandFailure("\(state)/\(CheckpointInfo.directoryName)/\(CheckpointInfo.fileName) is unreadable: \(error)")
+        }
+        var lagError: String?
+        if kafka.brokers != nil, !status.partitions.isEmpty {
+            lagError = await addLag(to: &status, logger: logger)
+        }
+        let report = StatusReport(stateDirectory: state, state: status, walkRingCapacity: walkRing,
+                                  checkpoint: checkpoint, digest: stateDigest, lagError: lagError)
+        print(json ? try report.json() : report.text(), terminator: "")
+    }
+
+    /// Asks the broker for each stored partition's high watermark; returns an error text on failure.
+    private func addLag(to status: inout StateStatus, logger: Logger) async -> String? {
+        do {
+            let config = try kafka.configuration()
+            let consumer = try KafkaConsumer(
+                configuration: .consumer(bootstrapServers: config.bootstrapServers, groupID: "m2grl-status-\(getpid())",
+                                         properties: config.properties),
+                logger: logger)
+            for i in status.partitions.indices {
+                let p = status.partitions[i]
+                let high = try await consumer.watermarks(TopicPartition(p.topic, p.partition), timeout: .seconds(5)).high
+                status.partitions[i].setHighWatermark(high)
+            }
+            await consumer.close()
+            return nil
+        } catch {
+            return "\(error) (check --brokers)"
+        }
+    }
+}
