@@ -12,6 +12,7 @@ struct ReportStateTests {
         let (store, processor) = try openProcessor(path, config: try syntheticPipeline())
         defer { store.close() }
         try feed(events, to: processor)
+        _ = try processor.closeAllSessions()
         return events
     }
 
