@@ -7,7 +7,7 @@ enum ChartNumber {
         let a = abs(v)
         if a >= 1e9, step >= 1e8 { return trimmed(v / 1e9, decimals: decimals(step / 1e9)) + "G" }
         if a >= 1e6, step >= 1e5 { return trimmed(v / 1e6, decimals: decimals(step / 1e6)) + "M" }
-        if a >= 1e4, step >= 1e3 { return trimmed(v / 1e3, decimals: decimals(step / 1e3)) + "k" }
+        if a >= 1e3, step >= 100 { return trimmed(v / 1e3, decimals: decimals(step / 1e3)) + "k" }
         return trimmed(v, decimals: decimals(step))
     }
 
