@@ -27,6 +27,15 @@ struct ReportChartTests {
         #expect(!zeros.hasData)
     }
 
+    @Test func integerAxisHasWholeTicks() {
+        let points = [ChartPoint(x: 1, y: 0.1), ChartPoint(x: 2, y: 0.2), ChartPoint(x: 3, y: 0.15)]
+        let whole = SVGLineChart(series: [ChartSeries(name: "hr", points: points)], xLabel: "version", yLabel: "hr", xIntegers: true).render()
+        #expect(whole.contains(">2</text>"))
+        #expect(!whole.contains(">1.5</text>"))
+        let fractional = SVGLineChart(series: [ChartSeries(name: "hr", points: points)], xLabel: "version", yLabel: "hr").render()
+        #expect(fractional.contains(">1.5</text>"))
+    }
+
     @Test func histogramCountsEveryValueOnce() {
         let values = (0..<200).map { Double($0 % 37) * 0.7 }
         let svg = SVGHistogram(values: values, bins: 10, xLabel: "freshness").render()

@@ -20,8 +20,10 @@ struct ChartScale {
     private(set) var tickStep: Double = 1
 
     /// A scale covering `values` (non-finite values ignored; `.log` ignores values `<= 0`),
-    /// widened to round tick values. `includeZero` makes a linear axis start at 0.
-    init(kind: ChartScaleKind, values: [Double], range: (Double, Double), tickCount: Int = 6, includeZero: Bool = false) {
+    /// widened to round tick values. `includeZero` makes a linear axis start at 0;
+    /// `integerTicks` keeps linear ticks on whole numbers (e.g. version numbers).
+    init(kind: ChartScaleKind, values: [Double], range: (Double, Double), tickCount: Int = 6,
+         includeZero: Bool = false, integerTicks: Bool = false) {
         self.kind = kind
         rangeStart = range.0
         rangeEnd = range.1
@@ -33,7 +35,8 @@ struct ChartScale {
             if lo == hi {
                 if lo == 0 { hi = 1 } else { lo -= abs(lo) * 0.1; hi += abs(hi) * 0.1 }
             }
-            let step = Self.niceStep((hi - lo) / Double(max(1, tickCount - 1)))
+            let raw = Self.niceStep((hi - lo) / Double(max(1, tickCount - 1)))
+            let step = integerTicks ? max(1, raw) : raw
             lower = floor(lo / step + 1e-9) * step
             upper = ceil(hi / step - 1e-9) * step
             tickStep = step

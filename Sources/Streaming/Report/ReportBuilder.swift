@@ -26,7 +26,7 @@ public struct ReportBuilder: Sendable {
         body += "</div>"
 
         body += "<h2>Published versions</h2><div class=\"row\">"
-        body += figure("HitRate@20 by version", SVGLineChart(series: series.hitRate, xLabel: "version", yLabel: "HitRate@20", markers: true))
+        body += figure("HitRate@20 by version", SVGLineChart(series: series.hitRate, xLabel: "version", yLabel: "HitRate@20", markers: true, xIntegers: true))
         body += figure("Freshness of published versions", SVGHistogram(values: series.freshnessSeconds, xLabel: "freshness (s): publish time − event-time watermark", yLabel: "versions"))
         body += "</div>"
 

@@ -54,24 +54,24 @@ struct SVGCanvas {
                        xTickLabel: ((Double) -> String)? = nil) {
         svg += "<g class=\"grid\">"
         for t in y.ticks {
-            let py = num(y.position(t))
-            svg += "<line x1=\"\(num(left))\" y1=\"\(py)\" x2=\"\(num(right))\" y2=\"\(py)\"/>"
+            let py = svgNumber(y.position(t))
+            svg += "<line x1=\"\(svgNumber(left))\" y1=\"\(py)\" x2=\"\(svgNumber(right))\" y2=\"\(py)\"/>"
         }
         svg += "</g><g class=\"axis\">"
-        svg += "<line x1=\"\(num(left))\" y1=\"\(num(bottom))\" x2=\"\(num(right))\" y2=\"\(num(bottom))\"/>"
-        svg += "<line x1=\"\(num(left))\" y1=\"\(num(top))\" x2=\"\(num(left))\" y2=\"\(num(bottom))\"/>"
+        svg += "<line x1=\"\(svgNumber(left))\" y1=\"\(svgNumber(bottom))\" x2=\"\(svgNumber(right))\" y2=\"\(svgNumber(bottom))\"/>"
+        svg += "<line x1=\"\(svgNumber(left))\" y1=\"\(svgNumber(top))\" x2=\"\(svgNumber(left))\" y2=\"\(svgNumber(bottom))\"/>"
         for t in y.ticks {
             let py = y.position(t)
-            svg += "<text x=\"\(num(left - 6))\" y=\"\(num(py + 4))\" text-anchor=\"end\">\(HTMLText.escape(y.label(t)))</text>"
+            svg += "<text x=\"\(svgNumber(left - 6))\" y=\"\(svgNumber(py + 4))\" text-anchor=\"end\">\(HTMLText.escape(y.label(t)))</text>"
         }
         for t in x.ticks {
-            let px = num(x.position(t))
-            svg += "<line x1=\"\(px)\" y1=\"\(num(bottom))\" x2=\"\(px)\" y2=\"\(num(bottom + 5))\"/>"
+            let px = svgNumber(x.position(t))
+            svg += "<line x1=\"\(px)\" y1=\"\(svgNumber(bottom))\" x2=\"\(px)\" y2=\"\(svgNumber(bottom + 5))\"/>"
             let text = xTickLabel?(t) ?? x.label(t)
-            svg += "<text x=\"\(px)\" y=\"\(num(bottom + 18))\" text-anchor=\"middle\">\(HTMLText.escape(text))</text>"
+            svg += "<text x=\"\(px)\" y=\"\(svgNumber(bottom + 18))\" text-anchor=\"middle\">\(HTMLText.escape(text))</text>"
         }
-        svg += "<text class=\"title\" x=\"\(num((left + right) / 2))\" y=\"\(num(bottom + 36))\" text-anchor=\"middle\">\(HTMLText.escape(xLabel))</text>"
-        let cy = num((top + bottom) / 2)
+        svg += "<text class=\"title\" x=\"\(svgNumber((left + right) / 2))\" y=\"\(svgNumber(bottom + 36))\" text-anchor=\"middle\">\(HTMLText.escape(xLabel))</text>"
+        let cy = svgNumber((top + bottom) / 2)
         svg += "<text class=\"title\" x=\"14\" y=\"\(cy)\" text-anchor=\"middle\" transform=\"rotate(-90 14 \(cy))\">\(HTMLText.escape(yLabel))</text>"
         svg += "</g>"
     }
@@ -84,8 +84,8 @@ struct SVGCanvas {
         for (entry, place) in zip(entries, layout) {
             let y = bottom + 56 + Double(place.row) * 18
             let label = entry.label.count > 40 ? String(entry.label.prefix(39)) + "…" : entry.label
-            svg += "<rect x=\"\(num(place.x))\" y=\"\(num(y - 9))\" width=\"14\" height=\"10\" fill=\"\(entry.color)\"/>"
-            svg += "<text x=\"\(num(place.x + 19))\" y=\"\(num(y))\">\(HTMLText.escape(label))</text>"
+            svg += "<rect x=\"\(svgNumber(place.x))\" y=\"\(svgNumber(y - 9))\" width=\"14\" height=\"10\" fill=\"\(entry.color)\"/>"
+            svg += "<text x=\"\(svgNumber(place.x + 19))\" y=\"\(svgNumber(y))\">\(HTMLText.escape(label))</text>"
         }
         svg += "</g>"
     }
@@ -101,7 +101,7 @@ struct SVGCanvas {
 }
 
 /// A coordinate with at most one decimal, as SVG attribute text.
-func num(_ v: Double) -> String {
+func svgNumber(_ v: Double) -> String {
     guard v.isFinite else { return "0" }
     let r = (v * 10).rounded() / 10
     return r == r.rounded() ? String(Int(r)) : String(r)

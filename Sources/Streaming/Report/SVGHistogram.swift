@@ -48,7 +48,7 @@ public struct SVGHistogram: Sendable {
             let x0 = x.position(edges[i]), x1 = x.position(edges[i + 1])
             let top = y.position(Double(n)), base = y.position(0)
             let tip = "\(ChartNumber.value(edges[i]))–\(ChartNumber.value(edges[i + 1])): \(n)"
-            canvas.append("<rect class=\"bar\" x=\"\(num(x0 + 0.5))\" y=\"\(num(top))\" width=\"\(num(max(1, x1 - x0 - 1)))\" height=\"\(num(base - top))\" fill=\"\(ChartPalette.color(0))\">")
+            canvas.append("<rect class=\"bar\" x=\"\(svgNumber(x0 + 0.5))\" y=\"\(svgNumber(top))\" width=\"\(svgNumber(max(1, x1 - x0 - 1)))\" height=\"\(svgNumber(base - top))\" fill=\"\(ChartPalette.color(0))\">")
             canvas.append("<title>\(HTMLText.escape(tip))</title></rect>")
         }
         return canvas.close()

@@ -9,17 +9,20 @@ public struct SVGLineChart: Sendable {
     public var yIncludesZero: Bool
     /// Draw a dot at every point (always done for series of at most 40 points).
     public var markers: Bool
+    /// Keep x ticks on whole numbers (e.g. version numbers).
+    public var xIntegers: Bool
     public var width: Double
     public var height: Double
 
     public init(series: [ChartSeries], xLabel: String, yLabel: String, yScale: ChartScaleKind = .linear,
-                yIncludesZero: Bool = false, markers: Bool = false, width: Double = 560, height: Double = 300) {
+                yIncludesZero: Bool = false, markers: Bool = false, xIntegers: Bool = false, width: Double = 560, height: Double = 300) {
         self.series = series
         self.xLabel = xLabel
         self.yLabel = yLabel
         self.yScale = yScale
         self.yIncludesZero = yIncludesZero
         self.markers = markers
+        self.xIntegers = xIntegers
         self.width = width
         self.height = height
     }
@@ -34,7 +37,7 @@ public struct SVGLineChart: Sendable {
         let legendRows = series.count > 1 ? SVGCanvas.legendRows(series.map(\.name), width: width) : 0
         var canvas = SVGCanvas(width: width, height: height, legendRows: legendRows)
         let all = series.flatMap(\.points)
-        let x = ChartScale(kind: .linear, values: all.map(\.x), range: (canvas.left, canvas.right))
+        let x = ChartScale(kind: .linear, values: all.map(\.x), range: (canvas.left, canvas.right), integerTicks: xIntegers)
         let y = ChartScale(kind: yScale, values: all.map(\.y), range: (canvas.bottom, canvas.top),
                            includeZero: yIncludesZero)
         canvas.open(label: "\(yLabel) by \(xLabel)")
@@ -43,12 +46,12 @@ public struct SVGLineChart: Sendable {
             let color = ChartPalette.color(i)
             let drawable = s.points.filter { $0.x.isFinite && y.accepts($0.y) }.sorted { $0.x < $1.x }
             guard !drawable.isEmpty else { continue }
-            let path = drawable.map { "\(num(x.position($0.x))),\(num(y.position($0.y)))" }.joined(separator: " ")
+            let path = drawable.map { "\(svgNumber(x.position($0.x))),\(svgNumber(y.position($0.y)))" }.joined(separator: " ")
             canvas.append("<g class=\"series\"><title>\(HTMLText.escape(s.name))</title>")
             canvas.append("<polyline fill=\"none\" stroke=\"\(color)\" stroke-width=\"1.8\" points=\"\(path)\"/>")
             if markers || drawable.count <= 40 {
                 for p in drawable {
-                    canvas.append("<circle cx=\"\(num(x.position(p.x)))\" cy=\"\(num(y.position(p.y)))\" r=\"3\" fill=\"\(color)\">")
+                    canvas.append("<circle cx=\"\(svgNumber(x.position(p.x)))\" cy=\"\(svgNumber(y.position(p.y)))\" r=\"3\" fill=\"\(color)\">")
                     canvas.append("<title>\(HTMLText.escape("\(s.name): \(ChartNumber.value(p.y)) at \(ChartNumber.value(p.x))"))</title></circle>")
                 }
             }

@@ -65,7 +65,7 @@ public struct SVGScatter: Sendable {
         canvas.append("<g class=\"points\">")
         for p in drawable.filter({ $0.group == nil }) + drawable.filter({ $0.group != nil }) {
             let color = p.group.map { ChartPalette.color($0) } ?? ChartPalette.other
-            canvas.append("<circle cx=\"\(num(x.position(p.x)))\" cy=\"\(num(y.position(p.y)))\" r=\"2.6\" fill=\"\(color)\">")
+            canvas.append("<circle cx=\"\(svgNumber(x.position(p.x)))\" cy=\"\(svgNumber(y.position(p.y)))\" r=\"2.6\" fill=\"\(color)\">")
             canvas.append("<title>\(HTMLText.escape(p.label))</title></circle>")
         }
         canvas.append("</g>")
