@@ -67,7 +67,7 @@ struct ReportStateTests {
         #expect(input.itemEmbeddings == nil)
         #expect(input.notes.contains { $0.contains("no model checkpoint") })
         #expect(input.notes.contains { $0.contains("no history records") })
-        #expect(throws: (any Error).self) { try ReportInput.load(stateDirectory: dir.sub("absent")) }
+        #expect(throws: ReportError.stateDirectoryMissing(dir.sub("absent"))) { try ReportInput.load(stateDirectory: dir.sub("absent")) }
     }
 
     /// A small model directory with an item view whose names are synthetic item ids.

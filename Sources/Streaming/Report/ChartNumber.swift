@@ -23,6 +23,11 @@ enum ChartNumber {
         return trimmed(v, decimals: min(digits, 8))
     }
 
+    /// A share (0...1) as a percentage with one decimal (`12.3%`).
+    static func percent(_ share: Double) -> String {
+        trimmed(share * 100, decimals: 1) + "%"
+    }
+
     /// An integer count with thousands separators (`1,234,567`).
     static func count<I: BinaryInteger>(_ n: I) -> String {
         let digits = String(n.magnitude)

@@ -63,7 +63,7 @@ public struct ReportBuilder: Sendable {
         }
         func axis(_ k: Int) -> String {
             let share = k < p.explainedVariance.count ? p.explainedVariance[k] : 0
-            return "PC\(k + 1) (\(ChartNumber.value(share * 100))% of variance)"
+            return "PC\(k + 1) (\(ChartNumber.percent(share)) of variance)"
         }
         var caption = "2-D projection (PCA) of item embeddings: \(ChartNumber.count(p.points.count)) of \(ChartNumber.count(p.totalItems)) items"
         if let c = categories { caption += ", coloured by \(c.viewName)" }

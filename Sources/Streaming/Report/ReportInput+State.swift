@@ -15,7 +15,7 @@ extension ReportInput {
                             categorySource: ItemCategorySource? = nil, title: String = "m2grl report") throws -> ReportInput {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: stateDirectory, isDirectory: &isDirectory), isDirectory.boolValue else {
-            throw StoreError.directoryMissing(path: stateDirectory)
+            throw ReportError.stateDirectoryMissing(stateDirectory)
         }
         let (records, skipped) = try HistoryRecord.read(stateDirectory: stateDirectory)
         var notes: [String] = []

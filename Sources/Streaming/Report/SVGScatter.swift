@@ -39,7 +39,7 @@ public struct SVGScatter: Sendable {
     public var height: Double
 
     public init(points: [Point], groups: [Group], otherGroup: Group? = nil, xLabel: String, yLabel: String,
-                width: Double = 720, height: Double = 560) {
+                width: Double = 860, height: Double = 620) {
         self.points = points
         self.groups = groups
         self.otherGroup = otherGroup
@@ -57,8 +57,8 @@ public struct SVGScatter: Sendable {
         if let other = otherGroup { legend.append(.init(label: "\(other.name) (\(other.count))", color: ChartPalette.other)) }
         var canvas = SVGCanvas(width: width, height: height, legendRows: SVGCanvas.legendRows(legend.map(\.label), width: width))
         let drawable = points.filter { $0.x.isFinite && $0.y.isFinite }
-        let x = ChartScale(kind: .linear, values: drawable.map(\.x), range: (canvas.left, canvas.right))
-        let y = ChartScale(kind: .linear, values: drawable.map(\.y), range: (canvas.bottom, canvas.top))
+        let x = ChartScale(kind: .linear, values: drawable.map(\.x), range: (canvas.left, canvas.right), tickCount: 10)
+        let y = ChartScale(kind: .linear, values: drawable.map(\.y), range: (canvas.bottom, canvas.top), tickCount: 8)
         canvas.open(label: "\(yLabel) against \(xLabel)")
         canvas.axes(x: x, y: y, xLabel: xLabel, yLabel: yLabel)
         // Ungrouped points first, so the coloured ones stay visible on top.
