@@ -38,7 +38,7 @@ struct ReportStateTests {
         for (item, shop) in shops.byItem { #expect(expectedShop[item] == shop, "item \(item)") }
     }
 
-    @Test func lockedStateLeavesItemsUncoloredWithANote() throws {
+    @Test func stateHeldByServeIsReadReadOnly() throws {
         let dir = try TemporaryDirectory()
         _ = try Self.ingestState(at: dir.path)
         try writeModel(to: dir.sub("model"))
@@ -50,8 +50,8 @@ struct ReportStateTests {
         #expect(locked.records.count == 9)
         #expect(locked.skippedLines == 1)
         #expect(locked.itemEmbeddings?.name == "item")
-        #expect(locked.categories == nil)
-        #expect(locked.notes.contains { $0.contains("state in use") })
+        #expect(locked.categories?.viewName == "category", "categories read through a read-only open while the state is locked")
+        #expect(!locked.notes.contains { $0.contains("state in use") })
 
         let free = try ReportInput.load(stateDirectory: dir.path)
         #expect(free.categories?.viewName == "category")

@@ -59,9 +59,8 @@ extension ReportInput {
                 notes.append("no ingest state (RocksDB) in the state directory; items are not coloured")
                 return (nil, notes)
             }
-            var options = StoreOptions()
-            options.createIfMissing = false
-            let store = try IngestSchema.openStore(path: stateDirectory, options: options)
+            // Read-only: works while `serve` holds the state, and writes nothing.
+            let store = try Store(readOnlyPath: stateDirectory)
             defer { store.close() }
             let found = try StoreItemCategorySource(store: store).itemCategories(view: view)
             if found == nil { notes.append("no attribute view \(view ?? "") in the state; items are not coloured") }
