@@ -93,6 +93,8 @@ extension StreamingIngestTests {
             defer { s2.close() }
 
             #expect(NamedGraphs(r1.graphs) == NamedGraphs(live.graphs), "replayed graphs equal the live graphs (by node names)")
+            #expect(try StateDigest.namedGraphDigest(store: s1) == StateDigest.namedGraphDigest(store: liveStore), "status --digest: same graph digest by node names")
+            #expect(try StateDigest.compute(store: s1).digest == StateDigest.compute(store: s2).digest, "status --digest: replays agree on the exact digest")
             #expect(r1.status.counters["events.applied"] == UInt64(events.count))
             let g1 = try graphState(s1), g2 = try graphState(s2)
             #expect(g1 == g2, "two replays: identical RocksDB graph and walk state; differing: \(g1.keys.sorted().filter { g1[$0] != g2[$0] })")

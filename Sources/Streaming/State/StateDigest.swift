@@ -35,9 +35,17 @@ public struct StateDigest: Sendable, Equatable, Codable {
     public var digest: String
     /// One digest per family, in ``families`` order.
     public var families: [Family]
+    /// The graphs by node names (``namedGraphDigest(store:)``): batching- and id-independent.
+    public var namedGraph: String?
 
     /// Computes the digest of `store` (an ingest state, read-write or read-only).
     public static func compute(store: Store) throws -> StateDigest {
+        var digest = try computeExact(store: store)
+        digest.namedGraph = try namedGraphDigest(store: store)
+        return digest
+    }
+
+    static func computeExact(store: Store) throws -> StateDigest {
         let handles = try families.map { try store.columnFamily($0) }
         return try store.withSnapshot { snapshot in
             var combined = FNV1a128()

@@ -85,6 +85,7 @@ public struct StatusReport: Sendable, Equatable, Codable {
         if let digest {
             lines.append("digest \(digest.digest)")
             for f in digest.families { lines.append("  \(f.name) \(f.digest) (\(f.entries) entries)") }
+            if let named = digest.namedGraph { lines.append("graph digest by node names \(named) (equal for any state holding the same graphs, e.g. live vs replay)") }
         }
         return lines.joined(separator: "\n") + "\n"
     }
