@@ -52,6 +52,12 @@ struct ServeCommand: AsyncParsableCommand {
     @Flag(name: .long, help: "Ingest only: no continuous training, no publication.")
     var noTrain = false
 
+    @Option(name: .long, help: "Seconds between status lines (and history records).")
+    var statusSeconds: Double = 10
+
+    @Flag(name: .long, help: "Measure freshness: for every new item edge, the delay from its event time to the first version carrying its trained source row (history.jsonl, publish records). Event times must be wall-clock times (produce --realtime).")
+    var trackFreshness = false
+
     @Option(name: .long, help: "Training threads of the continuous trainer (default: the pipeline's training.threads).")
     var trainThreads: Int?
 
@@ -68,6 +74,7 @@ struct ServeCommand: AsyncParsableCommand {
         if walkRing < 1 { throw ValidationError("--walk-ring: must be at least 1") }
         if let trainThreads, trainThreads < 1 { throw ValidationError("--train-threads: must be at least 1") }
         if let finalEpochs, finalEpochs < 0 { throw ValidationError("--final-epochs: must be 0 or more") }
+        if !(statusSeconds > 0) { throw ValidationError("--status-seconds: must be > 0") }
     }
 
     func run() async throws {
@@ -111,12 +118,14 @@ struct ServeCommand: AsyncParsableCommand {
         options.walksPerTouchedNode = walksPerNode
         options.walkRingCapacity = walkRing
         options.syncWrites = sync
+        options.trackNewEdges = trackFreshness
         let processor = try IngestProcessor(store: store, config: config, options: options, logger: logger)
 
         var settings = KafkaIngestService.Settings(topic: topics.events, group: topics.group, deadLetterTopic: topics.deadLetters)
         settings.maxBatch = maxBatch
         settings.stopAtEnd = stopAtEnd
         settings.consumeOnly = consumeOnly
+        settings.statusInterval = .seconds(statusSeconds)
         let history = consumeOnly ? nil : HistoryLog(stateDirectory: state)
         if let history {
             settings.onStatus = { status, rate, lag in history.append(HistoryRecord(ingest: status, eventsPerSecond: rate, lag: lag)) }

@@ -12,7 +12,9 @@ import Kafka
 ///   loss of the round), `taskLogVariances` per task (`s_t`; the weight is `exp(-s_t)`).
 /// - `publish` (every published version): `version`, `versionKind` (`snapshot`/`delta`),
 ///   `rows`, `eventTimeWatermarkMs`, `freshnessMs` (publish time minus the event-time
-///   watermark), optionally `hitRate20` when an evaluation split is configured.
+///   watermark), `newEdgeFreshnessMs` (per new item edge: version complete time minus the
+///   edge's event time, with `serve --track-freshness`), optionally `hitRate20` when an
+///   evaluation split is configured.
 public struct HistoryRecord: Sendable, Equatable, Codable {
     public enum Kind: String, Sendable, Equatable, Codable { case ingest, train, publish }
 
@@ -42,6 +44,10 @@ public struct HistoryRecord: Sendable, Equatable, Codable {
     public var rows: Int?
     public var eventTimeWatermarkMs: Int64?
     public var freshnessMs: Int64?
+    /// For every new item edge whose source row this version is the first to carry after
+    /// training on it: the time the version became complete minus the event time of the
+    /// event that created the edge (ms). Only with new-edge tracking (`serve --track-freshness`).
+    public var newEdgeFreshnessMs: [Int64]?
     public var hitRate20: Double?
 
     public init(kind: Kind, timeMs: Int64) {

@@ -13,6 +13,13 @@ public struct WalkRingBlock: Sendable, Equatable {
     }
 }
 
+/// An item-view edge created by ingestion: its source node (by name) and the time of the
+/// event that completed the transition.
+public struct NewEdge: Sendable, Equatable {
+    public var from: String
+    public var eventTimeMs: Int64
+}
+
 /// What the continuous trainer needs from ingestion for one round, copied out under the
 /// processor's lock in O(new nodes + items): nothing here aliases the live graphs, so
 /// ingestion never waits for training.
@@ -35,6 +42,8 @@ public struct TrainingFeed: Sendable {
     public var eventTimeWatermarkMs: Int64
     /// Next offset per partition, as stored.
     public var offsets: [TopicPartition: Int64]
+    /// Item edges created since the previous feed (only with `IngestOptions.trackNewEdges`).
+    public var newEdges: [NewEdge] = []
 }
 
 extension IngestProcessor {
@@ -42,6 +51,8 @@ extension IngestProcessor {
     /// view `v` the caller already has.
     public func trainingFeed(knownRows: [Int]) -> TrainingFeed {
         lock.withLock {
+            let newEdges = pendingNewEdges
+            pendingNewEdges = []
             let names = builder.views.enumerated().map { v, view -> [String] in
                 let known = v < knownRows.count ? knownRows[v] : 0
                 return known < view.vocabulary.count ? Array(view.vocabulary.names[known...]) : []
@@ -54,7 +65,8 @@ extension IngestProcessor {
                 walkNext: walkNext,
                 alignments: config.alignments.compactMap { builder.alignmentPairs(to: $0.to) },
                 eventTimeWatermarkMs: clocks.values.max() ?? 0,
-                offsets: offsets)
+                offsets: offsets,
+                newEdges: newEdges)
         }
     }
 

@@ -16,6 +16,11 @@ public struct IngestOptions: Sendable, Equatable {
     public var allowedLatenessMillis: Int64?
     /// fsync every batch (survives power loss, not only process crashes).
     public var syncWrites: Bool = false
+    /// Record, for freshness measurement, every item-view edge a batch creates (source node
+    /// and the time of the event that completes the transition); the continuous trainer
+    /// drains them (`TrainingFeed.newEdges`). At most `newEdgeBacklog` are kept.
+    public var trackNewEdges: Bool = false
+    public var newEdgeBacklog: Int = 100_000
 
     public init() {}
 }
@@ -102,6 +107,8 @@ public final class IngestProcessor: @unchecked Sendable {
     private var walkers: [LiveGraphWalker]
     /// Per view, the blocks in the ring, oldest first: (sequence of the first walk, walks).
     var ringBlocks: [[(start: UInt64, count: Int)]]
+    /// New item edges not yet handed to the trainer (`trackNewEdges`).
+    var pendingNewEdges: [NewEdge] = []
     private var counters: [String: UInt64] = [:]
     private var failed: Error?
 
@@ -251,6 +258,23 @@ public final class IngestProcessor: @unchecked Sendable {
         }
     }
 
+    /// Item transitions of `session` not yet in the item graph (checked before the session
+    /// is applied), with the time of the event that completes each; first one per edge.
+    private func recordNewEdges(of session: Session) {
+        let vocabulary = builder.views[0].vocabulary
+        let graph = builder.views[0].graph
+        var previous: Event?
+        var seen = Set<String>()
+        for event in session.events {
+            defer { if previous?.item != event.item { previous = event } }
+            guard let prev = previous, prev.item != event.item else { continue }
+            if let a = vocabulary.id(of: prev.item), let b = vocabulary.id(of: event.item), graph.weight(from: a, to: b) > 0 { continue }
+            guard seen.insert(prev.item + "\u{0}" + event.item).inserted else { continue }
+            pendingNewEdges.append(NewEdge(from: prev.item, eventTimeMs: event.timestampMillis))
+        }
+        if pendingNewEdges.count > options.newEdgeBacklog { pendingNewEdges.removeFirst(pendingNewEdges.count - options.newEdgeBacklog) }
+    }
+
     private struct PartitionUser: Hashable { var tp: TopicPartition; var user: String }
     private struct EdgeID: Hashable { var view: UInt16; var from: UInt32; var to: UInt32 }
 
@@ -312,6 +336,7 @@ public final class IngestProcessor: @unchecked Sendable {
         var edgeSums: [EdgeID: UInt64] = [:]
         var edgeOrder: [EdgeID] = []
         for session in closed {
+            if options.trackNewEdges { recordNewEdges(of: session) }
             let update = builder.apply(session)
             for n in update.newNodes { try batch.put(schema.vocab, CompositeKey(UInt16(n.view), n.id), n.name) }
             for a in update.attributes {

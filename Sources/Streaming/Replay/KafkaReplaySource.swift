@@ -73,6 +73,10 @@ public struct KafkaReplaySource: Sendable {
         logger.notice("replay of \(topic): \(total) messages in \(partitionCount) partitions, \(plan.eventsPerPartition) per partition per batch")
         let begin = ContinuousClock.now
         var lastProgress = begin
+        // Decoding (and polling) of the next batch overlaps the apply of the previous one;
+        // applies stay strictly in order (one in flight).
+        var inFlight: Task<Void, Error>?
+        defer { inFlight?.cancel() }
         while !batcher.isFinished {
             if Task.isCancelled { break }
             let polled = try await consumer.poll(maxMessages: 20_000, timeout: .milliseconds(200))
@@ -106,8 +110,9 @@ public struct KafkaReplaySource: Sendable {
                 var next: [TopicPartition: Int64] = [:]
                 for tp in Set(batch.map(\.topicPartition)) { next[tp] = batcher.positions[tp] }
                 for tp in partitions where batcher.positions[tp] == batcher.ends[tp] { next[tp] = batcher.ends[tp] }
-                try await driver.apply(IngestBatchInput(records: records, nextOffsets: next, deadLetters: invalid),
-                                       invalid: invalid, skipped: skipped)
+                let input = IngestBatchInput(records: records, nextOffsets: next, deadLetters: invalid)
+                try await inFlight?.value
+                inFlight = Task { try await driver.apply(input, invalid: invalid, skipped: skipped) }
             }
             if ContinuousClock.now - lastProgress >= progressInterval {
                 lastProgress = .now
@@ -118,6 +123,8 @@ public struct KafkaReplaySource: Sendable {
                 logger.notice("replay: \(done)/\(total) messages (\(String(format: "%.0f", rate)) msg/s, ETA \(eta.isFinite ? String(format: "%.0f s", eta) : "?")) | \(parts)")
             }
         }
+        try await inFlight?.value
+        inFlight = nil
         await consumer.close()
         return batcher.positions
     }

@@ -59,6 +59,12 @@ public final class ContinuousTrainer: @unchecked Sendable {
     public private(set) var rounds: UInt64 = 0
     public private(set) var tokensTrained: UInt64 = 0
 
+    // Freshness probes: new item edges (event time per source node) trained but not yet in
+    // a version, and per version made the event times it carries.
+    private var itemIds: [String: UInt32] = [:]
+    private var probes: [UInt32: [Int64]] = [:]
+    private var versionProbes: [UInt64: [Int64]] = [:]
+
     // Publication state: the values of the last published version, per view.
     private var published: [[Float]]
     /// The number the next version gets.
@@ -144,6 +150,12 @@ public final class ContinuousTrainer: @unchecked Sendable {
         let feed = processor.trainingFeed(knownRows: names.map(\.count))
         for v in feed.newNodeNames.indices { names[v] += feed.newNodeNames[v] }
         lastFeed = feed
+        if !feed.newEdges.isEmpty {
+            while itemIds.count < names[0].count { itemIds[names[0][itemIds.count]] = UInt32(itemIds.count) }
+            for edge in feed.newEdges {
+                if let id = itemIds[edge.from] { probes[id, default: []].append(edge.eventTimeMs) }
+            }
+        }
         return feed
     }
 
@@ -242,6 +254,11 @@ public final class ContinuousTrainer: @unchecked Sendable {
             published[v] = Array(current)
             views.append(out)
         }
+        if !probes.isEmpty, let itemRows = views.first {
+            var carried: [Int64] = []
+            for id in itemRows.ids { if let times = probes.removeValue(forKey: id) { carried += times } }
+            if !carried.isEmpty { versionProbes[version] = carried }
+        }
         let alignments = parameters.alignments.map {
             TrainedAlignment(sourceView: $0.sourceView, targetView: $0.targetView,
                              activation: baseConfig.alignActivation, matrix: $0.matrix.snapshot())
@@ -253,6 +270,13 @@ public final class ContinuousTrainer: @unchecked Sendable {
             version: version, kind: snapshot ? .snapshot : .delta, baseSnapshotVersion: lastSnapshot, dim: dim,
             views: views, alignments: alignments, taskLogVariances: parameters.logVariances,
             eventTimeWatermarkMs: eventTimeWatermarkMs, inputOffsets: inputOffsets)
+    }
+
+    /// The event times of the new edges whose source rows version `number` carries (first
+    /// version after their training); forgotten once taken. Freshness of an edge = the time
+    /// its version became complete minus its event time.
+    public func takeProbeTimes(version number: UInt64) -> [Int64] {
+        versionProbes.removeValue(forKey: number) ?? []
     }
 
     /// After a version failed to publish: its number is used again, for a full snapshot

@@ -83,6 +83,9 @@ public final class ContinuousTrainingService: Service, Sendable {
                     let started = ContinuousClock.now
                     try await sink.publish(version)
                     var r = HistoryRecord(kind: .publish, timeMs: HistoryLog.nowMs)
+                    let number = version.version
+                    let probeTimes = (try? await self.onQueue { trainer.takeProbeTimes(version: number) }) ?? []
+                    if !probeTimes.isEmpty { r.newEdgeFreshnessMs = probeTimes.map { r.timeMs - $0 } }
                     r.version = version.version
                     r.versionKind = version.kind.rawValue
                     r.rows = version.rowCount
