@@ -17,11 +17,13 @@ enum OnlineRuntime {
     }
 
     static func trainingService(trainer: ContinuousTrainer, sink: (any VersionSink)?, history: HistoryLog?,
-                                config: PipelineConfig, state: String, finalEpochs: Int, logger: Logger) -> ContinuousTrainingService {
+                                config: PipelineConfig, state: String, finalEpochs: Int,
+                                evaluation: HoldoutEvaluation? = nil, logger: Logger) -> ContinuousTrainingService {
         var settings = ContinuousTrainingService.Settings(
             stateDirectory: state, publishInterval: .seconds(config.publish.intervalSeconds),
             checkpointInterval: .seconds(config.online.checkpointSeconds))
         settings.finalEpochs = finalEpochs
+        settings.evaluation = evaluation
         return ContinuousTrainingService(trainer: trainer, sink: sink, history: history, settings: settings, logger: logger)
     }
 }

@@ -52,6 +52,12 @@ struct ServeCommand: AsyncParsableCommand {
     @Flag(name: .long, help: "Ingest only: no continuous training, no publication.")
     var noTrain = false
 
+    @Option(name: .long, help: "Events file to evaluate every published version on (HitRate@20 of the transitions after the split; needs --split-fraction or --split-time).")
+    var evalEvents: String?
+
+    @OptionGroup(title: "Evaluation split for --eval-events")
+    var split: SplitOptions
+
     @Option(name: .long, help: "Seconds between status lines (and history records).")
     var statusSeconds: Double = 10
 
@@ -61,7 +67,7 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Training threads of the continuous trainer (default: the pipeline's training.threads).")
     var trainThreads: Int?
 
-    @Option(name: .long, help: "Epochs over the whole walk ring when a --stop-at-end run reaches the end (default: the pipeline's online.final_epochs).")
+    @Option(name: .long, help: "Epochs over the whole walk ring at shutdown, before the last version (default: the pipeline's online.final_epochs with --stop-at-end, else 0).")
     var finalEpochs: Int?
 
     @OptionGroup var global: GlobalOptions
@@ -75,6 +81,7 @@ struct ServeCommand: AsyncParsableCommand {
         if let trainThreads, trainThreads < 1 { throw ValidationError("--train-threads: must be at least 1") }
         if let finalEpochs, finalEpochs < 0 { throw ValidationError("--final-epochs: must be 0 or more") }
         if !(statusSeconds > 0) { throw ValidationError("--status-seconds: must be > 0") }
+        if evalEvents != nil, try split.cut() == nil { throw ValidationError("--eval-events: needs --split-fraction or --split-time") }
     }
 
     func run() async throws {
@@ -138,9 +145,14 @@ struct ServeCommand: AsyncParsableCommand {
             let trainer = try OnlineRuntime.trainer(
                 config: config, processor: processor, state: state, threads: trainThreads ?? config.training.threads,
                 firstVersion: 1, logger: logger)
+            var evaluation: HoldoutEvaluation?
+            if let evalEvents, let cut = try split.cut() {
+                let (events, _) = try EventFileLoader(config: config, logger: logger).load(path: evalEvents)
+                evaluation = HoldoutEvaluation(transitions: TemporalSplit(events: events, cut: cut, sessions: config.sessions).testTransitions)
+            }
             services.append(.init(service: OnlineRuntime.trainingService(
                 trainer: trainer, sink: nil, history: history, config: config, state: state,
-                finalEpochs: stopAtEnd ? (finalEpochs ?? config.online.finalEpochs) : 0, logger: logger)))
+                finalEpochs: finalEpochs ?? (stopAtEnd ? config.online.finalEpochs : 0), evaluation: evaluation, logger: logger)))
         }
         let group = ServiceGroup(configuration: .init(
             services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))

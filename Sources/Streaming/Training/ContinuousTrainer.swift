@@ -288,6 +288,15 @@ public final class ContinuousTrainer: @unchecked Sendable {
         dirty = true
     }
 
+    /// The item view's node names and input table (a copy), for evaluation.
+    public func itemEmbeddings() -> (names: [String], embeddings: EmbeddingMatrix)? {
+        guard let p = parameters.viewIndex(named: pipeline.viewNames[0]) else { return nil }
+        let table = parameters.views[p].input
+        let rows = min(table.rows, names[0].count)
+        let values = Array(UnsafeBufferPointer(start: table.rowPointer(0), count: rows * table.dim))
+        return (Array(names[0].prefix(rows)), EmbeddingMatrix(rows: rows, dim: table.dim, values: values))
+    }
+
     /// The current tables as a model value (for checkpoints, tests and evaluation).
     public func currentModel() -> TrainedModel {
         let data = TrainingData(

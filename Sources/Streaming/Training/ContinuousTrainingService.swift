@@ -21,6 +21,8 @@ public final class ContinuousTrainingService: Service, Sendable {
         /// Passes over the whole ring at shutdown (0: none).
         public var finalEpochs: Int = 0
         public var idlePoll: Duration = .milliseconds(100)
+        /// HitRate@20 of every version on held-out transitions (history `hitRate20`).
+        public var evaluation: HoldoutEvaluation?
 
         public init(stateDirectory: String, publishInterval: Duration, checkpointInterval: Duration) {
             self.stateDirectory = stateDirectory
@@ -72,7 +74,12 @@ public final class ContinuousTrainingService: Service, Sendable {
         }
         func publish() async throws {
             try await settle()
-            guard let version = try await onQueue({ trainer.makeVersion() }) else { return }
+            let evaluation = settings.evaluation
+            guard let (version, hitRate) = try await onQueue({ () -> (EmbeddingVersion, Double?)? in
+                guard let version = trainer.makeVersion() else { return nil }
+                let hitRate = evaluation.flatMap { e in trainer.itemEmbeddings().flatMap { e.hitRate20(names: $0.names, embeddings: $0.embeddings) } }
+                return (version, hitRate)
+            }) else { return }
             guard let sink else {
                 publishedVersion = version.version
                 return
@@ -91,6 +98,7 @@ public final class ContinuousTrainingService: Service, Sendable {
                     r.rows = version.rowCount
                     r.eventTimeWatermarkMs = version.eventTimeWatermarkMs
                     r.freshnessMs = version.eventTimeWatermarkMs > 0 ? r.timeMs - version.eventTimeWatermarkMs : nil
+                    r.hitRate20 = hitRate
                     history?.append(r)
                     logger.info("published version \(version.version) (\(version.kind.rawValue), \(version.rowCount) rows) in \(String(format: "%.2f", (ContinuousClock.now - started).seconds)) s")
                     return version.version
