@@ -81,6 +81,15 @@ public final class EmbeddingTable: @unchecked Sendable {
         capacity = newCapacity
     }
 
+    /// Frees the rows (the table becomes empty): lets a caller that is done with a table
+    /// give its memory back before the table object itself goes away.
+    public func release() {
+        storage.deallocate()
+        rows = 0
+        capacity = 1
+        storage = .allocate(capacity: dim)
+    }
+
     /// Row `i` as a mutable buffer into the table's storage (valid until the next growth).
     @inline(__always)
     public func row(_ i: Int) -> UnsafeMutableBufferPointer<Float> {

@@ -29,11 +29,16 @@ public struct Trainer: Sendable {
         ModelParameters(dim: config.dim, seed: config.seed)
     }
 
-    /// Trains from scratch on `data` and returns the trained model.
+    /// Trains from scratch on `data` and returns the trained model. Peak memory stays at
+    /// about one copy of the tables: the context tables are freed before the input tables
+    /// are copied into the result.
     public func train(
         _ data: TrainingData, progress: (@Sendable (TrainingProgress) -> Void)? = nil
     ) throws -> TrainedModel {
-        try train(data, continuing: makeParameters(), progress: progress)
+        let parameters = makeParameters()
+        let (report, stats) = try update(parameters, on: data, progress: progress)
+        for view in parameters.views { view.context.release() }
+        return Self.snapshot(parameters: parameters, data: data, config: config, tasks: report, stats: stats)
     }
 
     /// Continues training `parameters` on `data` (growing the tables for new nodes first)
