@@ -15,7 +15,7 @@ struct M2GRL: AsyncParsableCommand {
 
             Exit codes: 0 success, 1 runtime failure, 64 invalid arguments or configuration.
             """,
-        subcommands: [TrainCommand.self, EvalCommand.self, GenerateCommand.self, BrokerCommand.self, ProduceCommand.self, ServeCommand.self]
+        subcommands: [TrainCommand.self, EvalCommand.self, GenerateCommand.self, BrokerCommand.self, ProduceCommand.self, ServeCommand.self, SnapshotCommand.self]
     )
 }
 
