@@ -81,7 +81,7 @@ struct PublishAssemblerTests {
         #expect(altered.assembler().status(of: 1) == .incomplete(reason: "checksum mismatch"))
     }
 
-    @Test("a restarted attempt's snapshot is read apart from the killed attempt's records of the same version")
+    @Test("a restarted attempt is read apart from the records of a killed or zombie attempt with the same version numbers")
     func restartedAttempt() throws {
         var fixture = PublishFixture(seed: 14)
         var pub = InMemoryPublication()
@@ -93,6 +93,10 @@ struct PublishAssemblerTests {
         try pub.publish(restarted.snapshot(2), attempt: 2)
         let touched3 = restarted.step(changed: 3, added: 1)
         try pub.publish(restarted.delta(3, base: 2, touched: touched3), attempt: 2)
+        // The first publisher was not dead after all (a zombie): it writes part of its
+        // version 3 after the new attempt's version 3, on the same keys.
+        let zombieTouched = fixture.step(changed: 20, added: 0)
+        try pub.publish(fixture.delta(3, base: 1, touched: zombieTouched), attempt: 1, keepRecords: 12)
         let a = pub.assembler()
         #expect(a.completeVersions().map(\.version) == [1, 2, 3])
         #expect(restarted.matches(try a.assemble(version: 3).model))
