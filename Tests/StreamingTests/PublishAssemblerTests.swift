@@ -1,3 +1,4 @@
+import Foundation
 import Kafka
 import Model
 import Streaming
@@ -41,6 +42,18 @@ struct PublishAssemblerTests {
         try snapshotOnly.publish(try #require(states[3]).snapshot(3), attempt: 9)
         #expect(try snapshotOnly.assembler().assemble().model == assembler.assemble(version: 3).model)
         #expect(try assembler.assemble().manifest.version == 5)
+    }
+
+    @Test("an assembled version written as a model directory reads back unchanged (what m2grl snapshot writes)")
+    func modelDirectoryRoundTrip() throws {
+        let (pub, states) = try Self.chain(seed: 19)
+        let rebuilt = try pub.assembler().assemble(version: 3)
+        let dir = try TemporaryDirectory()
+        let url = URL(fileURLWithPath: dir.path)
+        try EmbeddingWriter().write(rebuilt.model, to: url, pipelineHash: "h", modelVersion: 3)
+        let loaded = try EmbeddingReader().read(from: url)
+        #expect(loaded.manifest.modelVersion == 3)
+        #expect(states[3]?.matches(loaded.model) == true)
     }
 
     @Test("JSON values rebuild the same tables as protobuf")

@@ -23,6 +23,8 @@ public enum PublicationError: Error, Equatable, CustomStringConvertible {
     case missingRows(version: UInt64, view: String, missing: Int, firstMissingID: Int)
     /// A record or manifest could not be decoded or contradicts its headers.
     case corruptRecord(location: String, reason: String)
+    /// The embeddings topic does not exist.
+    case topicNotFound(String)
     /// Reading the topics up to their end took longer than allowed.
     case readTimedOut(String)
 
@@ -45,6 +47,7 @@ public enum PublicationError: Error, Equatable, CustomStringConvertible {
         case let .missingRows(v, view, n, first):
             return "version \(v): view '\(view)' lacks \(n) row\(n == 1 ? "" : "s") (first missing id \(first))"
         case let .corruptRecord(l, r): return "\(l): \(r)"
+        case .topicNotFound(let t): return "topic \(t) does not exist"
         case .readTimedOut(let w): return "timed out reading \(w)"
         }
     }

@@ -27,6 +27,7 @@ public struct SnapshotReader: Sendable {
             var assembler = VersionAssembler()
             let versionRanges = try await scan.ranges(of: topics.versions)
             let recordRanges = try await scan.ranges(of: topics.embeddings)
+            if recordRanges.isEmpty { throw PublicationError.topicNotFound(topics.embeddings) }
             try await scan.read(versionRanges, timeout: timeout) { message in
                 do { try assembler.addManifest(message: message) } catch {
                     logger.warning("skipping a manifest: \(error)")

@@ -7,11 +7,11 @@ import Logging
 struct TopicRangeScan {
     let consumer: KafkaConsumer
 
-    /// A consumer for scans: a throwaway group id (never committed), no topic auto-creation.
+    /// A consumer for scans: a throwaway group id (never committed). librdkafka consumers
+    /// do not auto-create topics by default.
     init(configuration: KafkaConfiguration, logger: Logger) throws {
         let config = KafkaConfiguration.consumer(
-            bootstrapServers: configuration.bootstrapServers, groupID: "m2grl-scan-\(UUID().uuidString)",
-            properties: ["allow.auto.create.topics": "false"]
+            bootstrapServers: configuration.bootstrapServers, groupID: "m2grl-scan-\(UUID().uuidString)"
         ).merging(configuration.properties)
         consumer = try KafkaConsumer(configuration: config, logger: logger)
     }
