@@ -86,6 +86,9 @@ struct PublishAssemblerTests {
         guard case .incomplete(let reason) = a.status(of: 1) else { Issue.record("expected incomplete"); return }
         #expect(reason.contains("records"))
         #expect(throws: PublicationError.noCompleteVersion(manifests: 1)) { try a.assemble() }
+        #expect(throws: PublicationError.versionIncomplete(version: 1, reason: reason, newestComplete: nil)) {
+            try a.assemble(version: 1)
+        }
 
         // Right counts, altered value: the checksum catches it.
         var altered = InMemoryPublication()

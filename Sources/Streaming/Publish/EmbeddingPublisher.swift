@@ -12,7 +12,9 @@ import Synchronization
 /// Rules: versions are consecutive; a new publisher (and a publisher after a failed
 /// publish, which also draws a new attempt id) must start with a snapshot; a delta builds
 /// on the attempt's current snapshot. Give the publisher its own producer: `flush` waits
-/// for (and reports failures of) everything the producer has queued.
+/// for (and reports failures of) everything the producer has queued. Records are handed to
+/// the producer with `enqueue`, which blocks the calling thread while librdkafka's local
+/// queue is full (backpressure); a whole snapshot is never held in memory as records.
 public final class EmbeddingPublisher: Sendable {
     private struct State {
         var attempt: UInt64

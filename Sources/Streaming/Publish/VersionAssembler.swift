@@ -4,6 +4,8 @@ import Kafka
 /// and the manifests of the versions topic (in any interleaving), it tells which versions
 /// are complete and rebuilds one of them (`assemble`, in VersionAssembler+Assemble.swift).
 /// No Kafka calls, so it works on any record source (a consumer, a compacted copy, tests).
+/// It keeps every record it was fed (values included) until `assemble`: memory grows with
+/// the topic's size, which compaction bounds.
 ///
 /// A version `v` of attempt `a` is complete when its manifest is there, the records with
 /// headers (`v`, `a`) match the manifest's counts per partition and checksum, and the
