@@ -49,11 +49,15 @@ public struct EmbeddingVersion: Sendable, Equatable {
     public var eventTimeWatermarkMs: Int64
     /// Input topic offsets (next offset per partition) the version reflects.
     public var inputOffsets: [TopicPartition: Int64]
+    /// Hash of the pipeline file the trainer runs (copied into the manifest and into the
+    /// `manifest.json` that `m2grl snapshot` writes); may be empty.
+    public var pipelineHash: String = ""
 
     public init(
         version: UInt64, kind: Kind, baseSnapshotVersion: UInt64, dim: Int, views: [ViewRows],
         alignments: [TrainedAlignment] = [], taskLogVariances: [String: Double] = [:],
-        eventTimeWatermarkMs: Int64 = 0, inputOffsets: [TopicPartition: Int64] = [:]
+        eventTimeWatermarkMs: Int64 = 0, inputOffsets: [TopicPartition: Int64] = [:],
+        pipelineHash: String = ""
     ) {
         self.version = version
         self.kind = kind
@@ -64,6 +68,7 @@ public struct EmbeddingVersion: Sendable, Equatable {
         self.taskLogVariances = taskLogVariances
         self.eventTimeWatermarkMs = eventTimeWatermarkMs
         self.inputOffsets = inputOffsets
+        self.pipelineHash = pipelineHash
     }
 
     /// Rows included in this version, all views.

@@ -1,0 +1,75 @@
+import ArgumentParser
+import Foundation
+import Kafka
+import Logging
+import Model
+import Streaming
+
+struct SnapshotCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "snapshot",
+        abstract: "Rebuild a published embedding version from Kafka and write it as a model directory.",
+        discussion: """
+            Reads the versions topic and the embeddings topic from the beginning up to their current end as a plain consumer (no consumer group offsets are committed), takes the newest complete version (or --version), and writes it in the layout of `m2grl train --out` (manifest.json's modelVersion is the version), so `m2grl eval` reads it. A version is complete when its manifest is in the versions topic and its records match the manifest's counts and checksum (docs/consuming.md).
+
+            Examples:
+              m2grl snapshot --brokers localhost:9092 --topic synthetic.embeddings --out out/latest
+              m2grl snapshot --brokers localhost:9092 --pipeline pipelines/synthetic.yaml --out out/v12 --version 12
+            """
+    )
+
+    @OptionGroup var kafka: KafkaOptions
+
+    @Option(name: .long, help: "Embeddings topic (default: the pipeline's kafka.embeddings_topic, or <name>.embeddings).")
+    var topic: String?
+
+    @Option(name: .long, help: "Versions topic (default: the pipeline's kafka.versions_topic, or <topic>.versions).")
+    var versionsTopic: String?
+
+    @OptionGroup var pipelineOptions: PipelineOptions
+
+    @Option(name: .long, help: "Directory to write the model to (created if missing).")
+    var out: String
+
+    @Option(name: .long, help: "Version to rebuild (default: the newest complete one).")
+    var version: UInt64?
+
+    @Flag(name: .long, help: "Also write the human-readable <view>.tsv files.")
+    var tsv = false
+
+    @Option(name: .long, help: "Seconds allowed for reading the topics to their end.")
+    var timeout: Double = 300
+
+    @OptionGroup var global: GlobalOptions
+
+    func validate() throws {
+        if topic == nil && pipelineOptions.pipeline == nil { throw ValidationError("--topic or --pipeline: one is needed to name the embeddings topic") }
+        guard timeout > 0 else { throw ValidationError("--timeout: must be positive, got \(timeout)") }
+    }
+
+    func topics() throws -> PublicationTopics {
+        if let topic { return PublicationTopics(embeddings: topic, versions: versionsTopic) }
+        let (config, _) = try pipelineOptions.load()
+        guard let config else { throw ValidationError("--pipeline: missing") }
+        var t = PublicationTopics(pipeline: config)
+        if let versionsTopic { t.versions = versionsTopic }
+        return t
+    }
+
+    func run() async throws {
+        let logger = try global.bootstrapLogging()
+        let topics = try topics()
+        let reader = SnapshotReader(configuration: try kafka.configuration(), topics: topics,
+                                    timeout: .milliseconds(Int64(timeout * 1000)), logger: logger)
+        let assembler = try await reader.read()
+        let assembled = try assembler.assemble(version: version)
+        let m = assembled.manifest
+        guard m.version <= UInt64(Int.max) else { throw ValidationError("version \(m.version) does not fit manifest.json") }
+        try EmbeddingWriter(includeTSV: tsv).write(
+            assembled.model, to: URL(fileURLWithPath: out), pipelineHash: m.pipelineHash.isEmpty ? "none" : m.pipelineHash,
+            modelVersion: Int(m.version), createdAt: Date(timeIntervalSince1970: Double(m.createdAtMs) / 1000))
+        let views = assembled.model.views.map { "\($0.name) \($0.embeddings.rows)" }.joined(separator: ", ")
+        let chain = m.kind == .snapshot ? "snapshot" : "delta on snapshot \(m.baseSnapshotVersion)"
+        print("version \(m.version) (\(chain), attempt \(String(m.attempt, radix: 16))): \(views) rows, dim \(m.dim), \(assembled.model.alignments.count) alignments -> \(out)")
+    }
+}
