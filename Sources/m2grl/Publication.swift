@@ -3,16 +3,59 @@ import Logging
 import Model
 import Streaming
 
-/// Wiring of embedding publication for serve and replay.
+/// Wiring of embedding publication for `serve` and `replay`: topics, the newest published
+/// version, and the publisher behind the trainer's `VersionSink`.
 enum Publication {
-    /// The sink versions go to (nil: publication not available).
-    static func sink(config: PipelineConfig, kafka: KafkaConfiguration?, logger: Logger) async throws -> (any VersionSink)? {
-        nil
+    /// The embeddings topic (compacted: key = view + node) and the versions topic (1 partition).
+    static func topicSpecs(config: PipelineConfig) -> [TopicSpec] {
+        let topics = PublicationTopics(pipeline: config)
+        return [
+            TopicSpec(name: topics.embeddings, partitions: config.kafka?.partitions ?? 8,
+                      configs: ["cleanup.policy": "compact", "min.compaction.lag.ms": "3600000"]),
+            TopicSpec(name: topics.versions, partitions: 1),
+        ]
     }
 
-    /// The number the first version of this run gets: one after the newest version in the
-    /// versions topic (or 1).
-    static func nextVersion(config: PipelineConfig, kafka: KafkaConfiguration?, logger: Logger) async throws -> UInt64 {
-        1
+    /// Creates the publication topics where missing and returns the newest version already
+    /// published (0: none).
+    static func prepare(config: PipelineConfig, kafka: KafkaConfiguration, cluster: EmbeddedKafkaCluster?,
+                        logger: Logger) async throws -> UInt64 {
+        let specs = topicSpecs(config: config)
+        if let cluster {
+            for s in specs { try? cluster.createTopic(s.name, partitions: s.partitions) }
+        } else {
+            do {
+                try await KafkaAdmin(configuration: kafka, logger: logger).createTopics(specs, timeout: .seconds(10))
+            } catch {
+                logger.warning("could not create the publication topics \(specs.map(\.name)) (create them by hand if they are missing): \(error)")
+            }
+        }
+        let topics = PublicationTopics(pipeline: config)
+        let last = try await EmbeddingPublisher.lastPublishedVersion(configuration: kafka, versionsTopic: topics.versions, logger: logger)
+        if let last { logger.notice("newest published version in \(topics.versions): \(last); continuing after it") }
+        return last ?? 0
+    }
+
+    /// A publisher (its own producer) whose first version must be `after + 1`.
+    static func sink(config: PipelineConfig, kafka: KafkaConfiguration, continuingAfter after: UInt64,
+                     logger: Logger) throws -> any VersionSink {
+        let producer = try KafkaProducer(
+            configuration: .producer(bootstrapServers: kafka.bootstrapServers,
+                                     properties: kafka.properties.filter { $0.key != "bootstrap.servers" }),
+            logger: logger)
+        let publisher = EmbeddingPublisher(
+            producer: producer, topics: PublicationTopics(pipeline: config),
+            format: config.publish.format == .json ? .json : .protobuf,
+            continuingAfter: after == 0 ? nil : after, logger: logger)
+        return PublisherSink(publisher: publisher)
+    }
+}
+
+/// `EmbeddingPublisher` as the trainer's `VersionSink`.
+struct PublisherSink: VersionSink {
+    let publisher: EmbeddingPublisher
+
+    func publish(_ version: EmbeddingVersion) async throws {
+        _ = try await publisher.publish(version)
     }
 }

@@ -44,8 +44,8 @@ struct ReplayCommand: AsyncParsableCommand {
     @Option(name: .long, help: "After the replay: 'serve' continues as the live service; default: exit.")
     var then: String?
 
-    @Option(name: .long, help: "Publication: none, final (one version at the end) or every (after every training round).")
-    var publish: String = "final"
+    @Option(name: .long, help: "Publication: none, final (one version at the end) or every (after every training round). Default: final with --brokers, none for a file without --brokers.")
+    var publish: String?
 
     @Option(name: .long, help: "Events per partition per batch.")
     var batchEvents: Int = 5_000
@@ -77,7 +77,7 @@ struct ReplayCommand: AsyncParsableCommand {
         if events == nil && kafka.brokers == nil { throw ValidationError("--brokers or --events: give the log to replay") }
         if events != nil && then != nil { throw ValidationError("--then serve: needs a topic (--brokers), not --events") }
         if let then, then != "serve" { throw ValidationError("--then: only 'serve' is supported, got '\(then)'") }
-        if ReplayPlan.Publish(rawValue: publish) == nil { throw ValidationError("--publish: one of none, final, every (got '\(publish)')") }
+        if let publish, ReplayPlan.Publish(rawValue: publish) == nil { throw ValidationError("--publish: one of none, final, every (got '\(publish)')") }
         if batchEvents < 1 { throw ValidationError("--batch-events: must be at least 1") }
         if trainEvery < 0 { throw ValidationError("--train-every: must be 0 or more") }
         if trainThreads < 1 { throw ValidationError("--train-threads: must be at least 1") }
@@ -92,7 +92,7 @@ struct ReplayCommand: AsyncParsableCommand {
 
     func run() async throws {
         let logger = try global.bootstrapLogging()
-        let (loaded, _) = try pipelineOptions.load()
+        let (loaded, pipelineHash) = try pipelineOptions.load()
         guard let config = loaded else { throw ValidationError("--pipeline: missing") }
         let topics = StreamTopics(config: config)
         var plan = ReplayPlan()
@@ -101,7 +101,7 @@ struct ReplayCommand: AsyncParsableCommand {
         plan.eventsPerPartition = batchEvents
         plan.trainEveryBatches = noTrain ? 0 : trainEvery
         plan.finalEpochs = noTrain ? 0 : (finalEpochs ?? config.training.epochs)
-        plan.publish = noTrain ? .none : (ReplayPlan.Publish(rawValue: publish) ?? .final)
+        plan.publish = noTrain ? .none : publish.flatMap(ReplayPlan.Publish.init(rawValue:)) ?? (kafka.brokers == nil ? .none : .final)
 
         let store: Store
         do { store = try IngestSchema.openStore(path: state) } catch { throw CleanExit.message("error: \(error)") }
@@ -112,11 +112,20 @@ struct ReplayCommand: AsyncParsableCommand {
         let processor = try IngestProcessor(store: store, config: config, options: options, logger: logger)
         let history = HistoryLog(stateDirectory: state)
         let kafkaConfig = kafka.brokers == nil ? nil : try kafka.configuration()
-        let sink: (any VersionSink)? = plan.publish == .none ? nil
-            : try await Publication.sink(config: config, kafka: kafkaConfig, logger: logger)
-        let firstVersion = try await Publication.nextVersion(config: config, kafka: sink == nil ? nil : kafkaConfig, logger: logger)
+        if plan.publish != .none && kafkaConfig == nil {
+            throw ValidationError("--publish \(plan.publish.rawValue): publishing needs --brokers (or use --publish none)")
+        }
+        var lastPublished: UInt64 = 0
+        if plan.publish != .none, let kafkaConfig {
+            lastPublished = try await Publication.prepare(config: config, kafka: kafkaConfig, cluster: nil, logger: logger)
+        }
         let trainer = noTrain ? nil : try OnlineRuntime.trainer(
-            config: config, processor: processor, state: state, threads: trainThreads, firstVersion: firstVersion, logger: logger)
+            config: config, pipelineHash: pipelineHash, processor: processor, state: state, threads: trainThreads,
+            firstVersion: lastPublished + 1, logger: logger)
+        var sink: (any VersionSink)?
+        if plan.publish != .none, let kafkaConfig, let trainer {
+            sink = try Publication.sink(config: config, kafka: kafkaConfig, continuingAfter: trainer.nextVersion - 1, logger: logger)
+        }
         let driver = ReplayDriver(processor: processor, trainer: trainer, sink: sink, plan: plan,
                                   stateDirectory: state, history: history, logger: logger)
         if let events {

@@ -52,6 +52,9 @@ struct ServeCommand: AsyncParsableCommand {
     @Flag(name: .long, help: "Ingest only: no continuous training, no publication.")
     var noTrain = false
 
+    @Flag(name: .long, help: "Train and checkpoint, but publish no versions to Kafka.")
+    var noPublish = false
+
     @Option(name: .long, help: "Events file to evaluate every published version on (HitRate@20 of the transitions after the split; needs --split-fraction or --split-time).")
     var evalEvents: String?
 
@@ -86,7 +89,7 @@ struct ServeCommand: AsyncParsableCommand {
 
     func run() async throws {
         let logger = try global.bootstrapLogging()
-        let (loaded, _) = try pipelineOptions.load()
+        let (loaded, pipelineHash) = try pipelineOptions.load()
         guard let config = loaded else { throw ValidationError("--pipeline: missing") }
         let topics = StreamTopics(config: config)
 
@@ -142,16 +145,18 @@ struct ServeCommand: AsyncParsableCommand {
             .init(service: service, successTerminationBehavior: .gracefullyShutdownGroup)
         ]
         if !noTrain && !consumeOnly {
+            let lastPublished = noPublish ? 0 : try await Publication.prepare(config: config, kafka: kafkaConfig, cluster: cluster, logger: logger)
             let trainer = try OnlineRuntime.trainer(
-                config: config, processor: processor, state: state, threads: trainThreads ?? config.training.threads,
-                firstVersion: 1, logger: logger)
+                config: config, pipelineHash: pipelineHash, processor: processor, state: state,
+                threads: trainThreads ?? config.training.threads, firstVersion: lastPublished + 1, logger: logger)
+            let sink = noPublish ? nil : try Publication.sink(config: config, kafka: kafkaConfig, continuingAfter: trainer.nextVersion - 1, logger: logger)
             var evaluation: HoldoutEvaluation?
             if let evalEvents, let cut = try split.cut() {
                 let (events, _) = try EventFileLoader(config: config, logger: logger).load(path: evalEvents)
                 evaluation = HoldoutEvaluation(transitions: TemporalSplit(events: events, cut: cut, sessions: config.sessions).testTransitions)
             }
             services.append(.init(service: OnlineRuntime.trainingService(
-                trainer: trainer, sink: nil, history: history, config: config, state: state,
+                trainer: trainer, sink: sink, history: history, config: config, state: state,
                 finalEpochs: finalEpochs ?? (stopAtEnd ? config.online.finalEpochs : 0), evaluation: evaluation, logger: logger)))
         }
         let group = ServiceGroup(configuration: .init(

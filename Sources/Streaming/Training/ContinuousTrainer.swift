@@ -23,6 +23,8 @@ public final class ContinuousTrainer: @unchecked Sendable {
         public var snapshotEvery: Int
         /// New item rows start at the mean of their attributes' vectors (see `coldStart`).
         public var coldStartFromAttributes: Bool = true
+        /// Fingerprint of the pipeline file, carried by every version.
+        public var pipelineHash: String = ""
 
         public init(walksPerRound: Int, learningRate: Float, threads: Int, snapshotEvery: Int) {
             self.walksPerRound = walksPerRound
@@ -269,7 +271,7 @@ public final class ContinuousTrainer: @unchecked Sendable {
         return EmbeddingVersion(
             version: version, kind: snapshot ? .snapshot : .delta, baseSnapshotVersion: lastSnapshot, dim: dim,
             views: views, alignments: alignments, taskLogVariances: parameters.logVariances,
-            eventTimeWatermarkMs: eventTimeWatermarkMs, inputOffsets: inputOffsets)
+            eventTimeWatermarkMs: eventTimeWatermarkMs, inputOffsets: inputOffsets, pipelineHash: settings.pipelineHash)
     }
 
     /// The event times of the new edges whose source rows version `number` carries (first
