@@ -59,7 +59,7 @@ struct ReplayCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Training threads (1: reproducible embeddings for a fixed seed).")
     var trainThreads: Int = 1
 
-    @Option(name: .long, help: "Epochs over the whole walk ring at the end (default: the pipeline's training.epochs, as offline).")
+    @Option(name: .long, help: "Epochs over fresh walks of the final graphs at the end, drawn as offline (default: the pipeline's training.epochs, as offline).")
     var finalEpochs: Int?
 
     @Option(name: .long, help: "Consumer group id of the replay (default: m2grl-<pipeline>-replay); it commits nothing.")

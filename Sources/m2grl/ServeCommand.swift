@@ -14,7 +14,7 @@ struct ServeCommand: AsyncParsableCommand {
         discussion: """
             Consumes the pipeline's input topic with its consumer group. Every consumed batch is applied in one RocksDB write together with the consumed offsets, and consumption always resumes from the offsets stored in the state directory, so a crash at any instant loses nothing and counts nothing twice. Invalid events go to the dead-letter topic with the reason in headers. SIGINT/SIGTERM finishes the batch in hand and exits.
 
-            Beside ingestion, a continuous trainer runs rounds over the walk rings (biased to fresh walks) and checkpoints the model into <state>/model/ (readable by m2grl eval). With --stop-at-end it finishes with --final-epochs passes over the whole ring.
+            Beside ingestion, a continuous trainer runs rounds over the walk rings (biased to fresh walks) and checkpoints the model into <state>/model/ (readable by m2grl eval). At shutdown it can finish with --final-epochs passes over fresh walks of the final graphs, drawn as the offline trainer draws them.
 
             Examples:
               m2grl serve --pipeline pipelines/synthetic.yaml --brokers localhost:9092 --state state/
@@ -70,7 +70,7 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Training threads of the continuous trainer (default: the pipeline's training.threads).")
     var trainThreads: Int?
 
-    @Option(name: .long, help: "Epochs over the whole walk ring at shutdown, before the last version (default: the pipeline's online.final_epochs with --stop-at-end, else 0).")
+    @Option(name: .long, help: "Epochs over fresh walks of the final graphs (walks.per_node per node, as offline) at shutdown, before the last version (default: the pipeline's online.final_epochs with --stop-at-end, else 0).")
     var finalEpochs: Int?
 
     @OptionGroup var global: GlobalOptions

@@ -9,7 +9,7 @@ extension PipelineConfig {
         public var walksPerRound: Int
         /// Learning rate of the rounds (constant; nil: `training.learning_rate`).
         public var learningRate: Double?
-        /// Epochs over the whole walk ring when a finite run (`--stop-at-end`) reaches the
+        /// Epochs over fresh walks of the final graphs (drawn as offline) when a finite run (`--stop-at-end`) reaches the
         /// end of its input, with the learning rate decaying as offline (0: none).
         public var finalEpochs: Int
         /// Seconds between model checkpoints into the state directory (also on shutdown).

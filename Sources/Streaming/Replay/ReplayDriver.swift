@@ -71,8 +71,8 @@ public final class ReplayDriver: @unchecked Sendable {
                 recordRound(report)
             }
             let epochs = plan.finalEpochs
-            if epochs > 0, let report = try await blocking({ try trainer.trainWholeRing(epochs: epochs) }) {
-                logger.info("final training: \(epochs) epochs over the walk rings, \(report.tokens) tokens in \(String(format: "%.1f", report.seconds)) s")
+            if epochs > 0, let report = try await blocking({ try trainer.finalTraining(epochs: epochs) }) {
+                logger.info("final training: \(epochs) epochs over fresh walks of the final graphs, \(report.tokens) tokens in \(String(format: "%.1f", report.seconds)) s")
                 recordRound(report)
             }
             if plan.publish != .none { try await publish() }

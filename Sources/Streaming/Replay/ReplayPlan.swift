@@ -36,7 +36,7 @@ public struct ReplayPlan: Sendable, Equatable {
     public var eventsPerPartition: Int = 5_000
     /// A training round after every this many batches (0: no training during the replay).
     public var trainEveryBatches: Int = 1
-    /// Passes over the whole walk ring at the end (0: none).
+    /// Epochs over fresh walks of the final graphs at the end (0: none; `ContinuousTrainer.finalTraining`).
     public var finalEpochs: Int = 0
     public var publish: Publish = .final
 

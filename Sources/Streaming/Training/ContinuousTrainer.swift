@@ -124,26 +124,24 @@ public final class ContinuousTrainer: @unchecked Sendable {
         return try train(corpora: corpora, feed: feed, config: baseConfig, fresh: freshWalks, rehearsed: rehearsed)
     }
 
-    /// Trains `epochs` passes over every walk in the rings with the offline learning-rate
-    /// schedule (`training.learning_rate` decaying to `training.min_learning_rate`): the end
-    /// of a finite run, so its final version matches an offline run on the same walks.
-    public func trainWholeRing(epochs: Int) throws -> RoundReport? {
+    /// The end of a finite run (`serve --stop-at-end`, replay): `epochs` passes, with the
+    /// offline learning-rate schedule (`training.learning_rate` decaying to
+    /// `min_learning_rate`), over walks drawn afresh from the current graphs exactly as the
+    /// offline trainer draws them (`walks.per_node` per node). The rings over-represent nodes
+    /// touched by many batches; these walks do not, so the final model matches an offline
+    /// run on the same events.
+    public func finalTraining(epochs: Int) throws -> RoundReport? {
         guard epochs > 0 else { return nil }
         let feed = refresh()
-        var corpora: [WalkCorpus] = []
-        for v in feed.viewNames.indices {
-            var corpus = WalkCorpus(nodeCount: names[v].count)
-            for block in feed.ringBlocks[v] {
-                guard let walks = try processor.walkBlock(view: v, start: block.start) else { continue }
-                walks.appendSuffix(walks: walks.walkCount, to: &corpus)
-            }
-            corpora.append(corpus)
-            seen[v] = feed.walkNext[v]
-        }
+        for v in feed.viewNames.indices { seen[v] = feed.walkNext[v] }
+        let data = TrainingDataBuilder.trainingData(graphs: processor.graphs, config: pipeline)
         var config = TrainerConfig(pipeline: pipeline.training)
         config.epochs = epochs
         config.threads = baseConfig.threads
         config.progressInterval = .infinity
+        let corpora = feed.viewNames.indices.map { v in
+            v < data.views.count && data.views[v].nodeNames.count <= names[v].count ? data.views[v].corpus : WalkCorpus(nodeCount: names[v].count)
+        }
         let walks = corpora.reduce(0) { $0 + $1.walkCount }
         return try train(corpora: corpora, feed: feed, config: config, fresh: 0, rehearsed: walks, allPairs: true)
     }

@@ -11,14 +11,14 @@ import ServiceLifecycle
 /// version overlaps the next rounds, and at most one version is in flight.
 ///
 /// On graceful shutdown: one last round on what ingestion applied, optionally
-/// `finalEpochs` passes over the whole ring (end of a finite run), a last version, a
+/// `finalEpochs` passes over fresh walks of the final graphs (end of a finite run), a last version, a
 /// checkpoint, then it returns.
 public final class ContinuousTrainingService: Service, Sendable {
     public struct Settings: Sendable {
         public var stateDirectory: String
         public var publishInterval: Duration
         public var checkpointInterval: Duration
-        /// Passes over the whole ring at shutdown (0: none).
+        /// Epochs over fresh walks of the final graphs at shutdown (0: none).
         public var finalEpochs: Int = 0
         public var idlePoll: Duration = .milliseconds(100)
         /// HitRate@20 of every version on held-out transitions (history `hitRate20`).
@@ -131,8 +131,8 @@ public final class ContinuousTrainingService: Service, Sendable {
             // Shutdown: train on what ingestion applied last, optionally the final epochs,
             // publish and checkpoint.
             while let report = try await onQueue({ try trainer.round() }) { record(report) }
-            if settings.finalEpochs > 0, let report = try await onQueue({ try trainer.trainWholeRing(epochs: self.settings.finalEpochs) }) {
-                logger.info("final training: \(settings.finalEpochs) epochs over the walk rings, \(report.tokens) tokens in \(String(format: "%.1f", report.seconds)) s")
+            if settings.finalEpochs > 0, let report = try await onQueue({ try trainer.finalTraining(epochs: self.settings.finalEpochs) }) {
+                logger.info("final training: \(settings.finalEpochs) epochs over fresh walks of the final graphs, \(report.tokens) tokens in \(String(format: "%.1f", report.seconds)) s")
                 record(report)
             }
             try await publish()
