@@ -60,7 +60,7 @@ struct BrokerCommand: AsyncParsableCommand {
             brokers: brokers, topics: try parsedTopics(), bootstrapFile: bootstrapFile, logger: logger,
             onReady: { servers in
                 // Unbuffered, so a script reading our stdout sees it at once.
-                FileHandle.standardOutput.write(Data("bootstrap servers: \(servers)\n".utf8))
+                FileHandle.standardOutput.write(Data("bootstrap servers: \(servers) (librdkafka \(Librdkafka.version))\n".utf8))
             })
         let group = ServiceGroup(configuration: .init(
             services: [service], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))

@@ -104,7 +104,7 @@ struct ServeCommand: AsyncParsableCommand {
             FileHandle.standardOutput.write(Data("embedded broker: \(c.bootstrapServers) (topic \(topics.events), \(topics.partitions) partitions)\n".utf8))
         }
         let kafkaConfig = try kafka.configuration(bootstrap: bootstrap)
-        logger.info("kafka", metadata: ["config": "\(kafkaConfig)"])
+        logger.info("kafka", metadata: ["config": "\(kafkaConfig)", "librdkafka": "\(Librdkafka.version)"])
         if cluster == nil {
             // Create the dead-letter topic only when the cluster does not know it.
             let probe = try KafkaProducer(configuration: .producer(bootstrapServers: kafkaConfig.bootstrapServers, properties: try kafka.properties()), logger: logger)

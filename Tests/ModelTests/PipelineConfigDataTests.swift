@@ -120,7 +120,8 @@ import Testing
         #expect(parseError(dataTestPipelineYAML + "\nwalks:\n  lenght: 3\n")?.hasPrefix("pipelines/x.yaml: walks.lenght: unknown key") == true)
         #expect(parseError(dataTestPipelineYAML + "\ntraining:\n  tasks: {intra: true, fusion: true}\n")?.hasPrefix("pipelines/x.yaml: training.tasks.fusion: unknown key") == true)
         #expect(parseError(dataTestPipelineYAML + "\nkafka:\n  topic: t\n  brokers: x\n")?.hasPrefix("pipelines/x.yaml: kafka.brokers: unknown key") == true)
-        #expect(parseError(dataTestPipelineYAML + "\npublish:\n  every: 1\n")?.hasPrefix("pipelines/x.yaml: publish: unknown key") == true)
+        #expect(parseError(dataTestPipelineYAML + "\npublish:\n  every: 1\n")?.hasPrefix("pipelines/x.yaml: publish.every: unknown key") == true)
+        #expect(parseError(dataTestPipelineYAML + "\nonline:\n  rounds: 1\n")?.hasPrefix("pipelines/x.yaml: online.rounds: unknown key") == true)
     }
 
     @Test func badValuesNameTheField() {

@@ -143,6 +143,41 @@ extension StreamingIngestTests {
             #expect(differing.isEmpty, "resumed replay equals an uninterrupted one; differing families: \(differing)")
         }
 
+        @Test("replay --then serve with events still arriving: every event applied exactly once")
+        func thenServe() async throws {
+            let config = try syntheticPipeline()
+            let topics = TestTopics(config)
+            let cluster = try EmbeddedKafkaCluster(brokers: 1, logger: quietLogger)
+            try cluster.createTopic(topics.events, partitions: 3)
+            try cluster.createTopic(topics.deadLetters, partitions: 1)
+            let events = syntheticEvents(count: 6_000, seed: 24)
+            let producer = try makeProducer(cluster)
+            try await produce(events[..<3_000], topic: topics.events, producer: producer)
+            let dir = try TemporaryDirectory()
+            let child = try ChildProcess(executable: try m2grlExecutable(), arguments: [
+                "replay", "--pipeline", syntheticPipelinePath, "--brokers", cluster.bootstrapServers, "--state", dir.sub("s"),
+                "--no-train", "--batch-events", "200", "--then", "serve", "--log-level", "notice",
+            ])
+            // The rest arrives while the replay runs and after it has switched to live mode.
+            try await produce(events[3_000..<4_500], topic: topics.events, producer: producer)
+            try await waitUntil(60, "live mode") { child.log.contains("switching to live mode") }
+            try await produce(events[4_500...], topic: topics.events, producer: producer)
+            let ends = try await endOffsets(cluster, topic: topics.events, partitions: 3)
+            func applied() throws -> (UInt64, [TopicPartition: Int64]) {
+                let store = try Store(readOnlyPath: dir.sub("s"))
+                defer { store.close() }
+                let status = try StateInspector(store: store).status()
+                let offsets = Dictionary(uniqueKeysWithValues: status.partitions.map { (TopicPartition($0.topic, $0.partition), $0.nextOffset) })
+                return (status.counters["events.applied"] ?? 0, offsets)
+            }
+            try await waitUntil(60, "all events applied; log: \(child.log.suffix(500))") { try applied().1 == ends }
+            child.kill(SIGTERM)
+            try await child.waitForExit(30, "serve after SIGTERM")
+            let (count, offsets) = try applied()
+            #expect(count == UInt64(events.count), "applied \(count) of \(events.count)")
+            #expect(offsets == ends)
+        }
+
         @Test("time: start on the embedded broker (no offsets-for-times) starts at the first event at or after the time")
         func timeStart() async throws {
             let config = try syntheticPipeline()
