@@ -71,14 +71,19 @@ struct ContinuousTrainerTests {
     func sampler() {
         let blocks = (0..<10).map { WalkRingBlock(start: UInt64($0 * 10), count: 10) }
         var rng = Xoshiro256StarStar(seed: 3)
-        let picks = WalkSampler(budget: 45).pick(blocks: blocks, seen: 70, using: &rng)
+        let picks = WalkSampler(budget: 45, freshLimit: 45).pick(blocks: blocks, seen: 70, using: &rng)
         #expect(picks.prefix(3).map(\.block.start) == [90, 80, 70])
         #expect(picks.prefix(3).allSatisfy { $0.fresh })
         #expect(picks.dropFirst(3).allSatisfy { !$0.fresh && $0.block.start < 70 })
         #expect(picks.reduce(0) { $0 + $1.walks } == 45)
         #expect(Set(picks.map(\.block.start)).count == picks.count)
-        let small = WalkSampler(budget: 15).pick(blocks: blocks, seen: 70, using: &rng)
+        let small = WalkSampler(budget: 15, freshLimit: 15).pick(blocks: blocks, seen: 70, using: &rng)
         #expect(small.map(\.walks) == [10, 5] && small.allSatisfy { $0.fresh })
+        // Default: fresh walks up to 4 x budget, no rehearsal once they exceed the budget.
+        let busy = WalkSampler(budget: 10).pick(blocks: blocks, seen: 50, using: &rng)
+        #expect(busy.map(\.walks) == [10, 10, 10, 10] && busy.allSatisfy { $0.fresh })
+        let quiet = WalkSampler(budget: 30).pick(blocks: blocks, seen: 90, using: &rng)
+        #expect(quiet.reduce(0) { $0 + $1.walks } == 30 && quiet.filter { $0.fresh }.count == 1)
     }
 
     @Test("rounds only on fresh walks; snapshot then deltas rebuild the tables exactly; unchanged rows are left out")

@@ -3,9 +3,9 @@ import Yams
 extension PipelineConfig {
     /// `online:` — the continuous trainer inside `m2grl serve`.
     public struct Online: Sendable, Equatable {
-        /// Walks per view trained in one round: every walk added to the ring since the
-        /// previous round first (newest first), then walks drawn uniformly from the rest of
-        /// the ring until the budget is spent.
+        /// Walks per view per round: every walk added to the ring since the previous round
+        /// (newest first, at most 4x this number), and, when those are fewer, walks drawn
+        /// uniformly from the rest of the ring up to this number (`WalkSampler`).
         public var walksPerRound: Int
         /// Learning rate of the rounds (constant; nil: `training.learning_rate`).
         public var learningRate: Double?

@@ -2,10 +2,13 @@ import Model
 
 /// Chooses the walks of one training round from a view's ring, biased toward recent walks:
 ///
-/// 1. every block added since the previous round ("fresh"), newest first, until the budget
-///    is spent (a fresh block larger than what is left contributes its newest walks);
-/// 2. the rest of the budget from older blocks of the ring, drawn uniformly without
-///    replacement (so old walks keep being rehearsed and the model does not forget them).
+/// 1. every block added since the previous round ("fresh"), newest first, up to
+///    `freshLimit` walks (`4 x budget`: rounds grow with the ingest rate, so every new edge
+///    is trained in the next round, but stay bounded when training falls behind; a block
+///    larger than what is left contributes its newest walks);
+/// 2. if the fresh walks are fewer than `budget`, the rest of the budget from older blocks of
+///    the ring, drawn uniformly without replacement (old walks keep being rehearsed and the
+///    model does not forget them).
 ///
 /// Fresh walks that did not fit stay in the ring and can be drawn later as old ones.
 public struct WalkSampler: Sendable {
@@ -17,26 +20,31 @@ public struct WalkSampler: Sendable {
     }
 
     public var budget: Int
+    public var freshLimit: Int
 
-    public init(budget: Int) { self.budget = budget }
+    public init(budget: Int, freshLimit: Int? = nil) {
+        self.budget = budget
+        self.freshLimit = freshLimit ?? 4 * budget
+    }
 
     /// The blocks to read; `seen` is the ring sequence number up to which walks were fresh
     /// in a previous round.
     public func pick<R: RandomNumberGenerator>(
         blocks: [WalkRingBlock], seen: UInt64, using rng: inout R
     ) -> [Pick] {
-        var left = budget
+        var freshLeft = freshLimit
         var picks: [Pick] = []
         var older: [WalkRingBlock] = []
         for block in blocks.reversed() {
-            if block.start >= seen, left > 0 {
-                let take = min(left, block.count)
+            if block.start >= seen, freshLeft > 0 {
+                let take = min(freshLeft, block.count)
                 picks.append(Pick(block: block, walks: take, fresh: true))
-                left -= take
+                freshLeft -= take
             } else if block.start < seen {
                 older.append(block)
             }
         }
+        var left = max(0, budget - (freshLimit - freshLeft))
         older.shuffle(using: &rng)
         for block in older where left > 0 {
             let take = min(left, block.count)
