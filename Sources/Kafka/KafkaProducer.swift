@@ -42,7 +42,7 @@ public struct DeliveryReport: Sendable, Equatable {
 /// except `enqueue` when librdkafka's local queue is full (it waits for space, by
 /// design, as backpressure), so call bulk `enqueue` from a dedicated thread or accept that.
 public final class KafkaProducer: Sendable {
-    private let client: RdKafkaClient
+    let client: RdKafkaClient
     private let state: DeliveryState
     private let pollThread: PollThread
     public let logger: Logger

@@ -45,15 +45,24 @@ enum Publication {
 
     /// A publisher (its own producer) whose first version must be `after + 1`.
     static func sink(config: PipelineConfig, kafka: KafkaConfiguration, continuingAfter after: UInt64,
-                     logger: Logger) throws -> any VersionSink {
+                     logger: Logger) async throws -> any VersionSink {
+        var properties = kafka.properties.filter { $0.key != "bootstrap.servers" }
+        if config.publish.transactions, properties["transactional.id"] == nil {
+            properties["transactional.id"] = "m2grl-\(config.name)-publisher"
+        }
+        if config.publish.transactions {
+            // librdkafka requires message.timeout.ms <= transaction.timeout.ms.
+            let txn = properties["transaction.timeout.ms"] ?? "120000"
+            properties["transaction.timeout.ms"] = txn
+            if properties["message.timeout.ms"] == nil { properties["message.timeout.ms"] = txn }
+        }
         let producer = try KafkaProducer(
-            configuration: .producer(bootstrapServers: kafka.bootstrapServers,
-                                     properties: kafka.properties.filter { $0.key != "bootstrap.servers" }),
-            logger: logger)
+            configuration: .producer(bootstrapServers: kafka.bootstrapServers, properties: properties), logger: logger)
+        if config.publish.transactions { try await producer.initTransactions() }
         let publisher = EmbeddingPublisher(
             producer: producer, topics: PublicationTopics(pipeline: config),
             format: config.publish.format == .json ? .json : .protobuf,
-            continuingAfter: after == 0 ? nil : after, logger: logger)
+            continuingAfter: after == 0 ? nil : after, transactional: config.publish.transactions, logger: logger)
         return PublisherSink(publisher: publisher)
     }
 }

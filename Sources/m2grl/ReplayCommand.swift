@@ -124,7 +124,7 @@ struct ReplayCommand: AsyncParsableCommand {
             firstVersion: lastPublished + 1, logger: logger)
         var sink: (any VersionSink)?
         if plan.publish != .none, let kafkaConfig, let trainer {
-            sink = try Publication.sink(config: config, kafka: kafkaConfig, continuingAfter: trainer.nextVersion - 1, logger: logger)
+            sink = try await Publication.sink(config: config, kafka: kafkaConfig, continuingAfter: trainer.nextVersion - 1, logger: logger)
         }
         let driver = ReplayDriver(processor: processor, trainer: trainer, sink: sink, plan: plan,
                                   stateDirectory: state, history: history, logger: logger)

@@ -149,7 +149,7 @@ struct ServeCommand: AsyncParsableCommand {
             let trainer = try OnlineRuntime.trainer(
                 config: config, pipelineHash: pipelineHash, processor: processor, state: state,
                 threads: trainThreads ?? config.training.threads, firstVersion: lastPublished + 1, logger: logger)
-            let sink = noPublish ? nil : try Publication.sink(config: config, kafka: kafkaConfig, continuingAfter: trainer.nextVersion - 1, logger: logger)
+            let sink = noPublish ? nil : try await Publication.sink(config: config, kafka: kafkaConfig, continuingAfter: trainer.nextVersion - 1, logger: logger)
             var evaluation: HoldoutEvaluation?
             if let evalEvents, let cut = try split.cut() {
                 let (events, _) = try EventFileLoader(config: config, logger: logger).load(path: evalEvents)

@@ -90,6 +90,27 @@ struct PublishKafkaTests {
         }
     }
 
+    @Test("transactional publication (option): each version committed in one transaction, read back complete")
+    func transactional() async throws {
+        try await withDeadline(90, "transactional publish") {
+            let setup = try Setup(partitions: 2)
+            let producer = try KafkaProducer(
+                configuration: .producer(bootstrapServers: setup.cluster.bootstrapServers,
+                                         properties: ["transactional.id": uniqueName("m2grl-test-publisher"),
+                                                      "transaction.timeout.ms": "60000", "message.timeout.ms": "60000"]),
+                logger: quietLogger)
+            try await producer.initTransactions()
+            let publisher = EmbeddingPublisher(producer: producer, topics: setup.topics, transactional: true, logger: quietLogger)
+            let fixture = PublishFixture(seed: 23, items: 20, categories: 4)
+            try await publisher.publish(fixture.snapshot(1))
+            try await publisher.publish(fixture.snapshot(2))
+            let reader = try await setup.read()
+            #expect(reader.newestCompleteVersion?.version == 2)
+            #expect(fixture.matches(try reader.assemble().model))
+            #expect(try await setup.lastPublished() == 2)
+        }
+    }
+
     @Test("manifests count records per partition and per view, and carry the version's metadata")
     func manifestContents() async throws {
         try await withDeadline(60, "publish and read") {

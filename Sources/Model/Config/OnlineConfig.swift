@@ -36,11 +36,15 @@ extension PipelineConfig {
         /// of every run is a snapshot).
         public var snapshotEvery: Int
         public var format: Format
+        /// Also wrap each version in a Kafka transaction (brokers that support them).
+        public var transactions: Bool
 
-        public init(intervalSeconds: Double = 5, snapshotEvery: Int = 20, format: Format = .protobuf) {
+        public init(intervalSeconds: Double = 5, snapshotEvery: Int = 20, format: Format = .protobuf,
+                    transactions: Bool = false) {
             self.intervalSeconds = intervalSeconds
             self.snapshotEvery = snapshotEvery
             self.format = format
+            self.transactions = transactions
         }
     }
 }
@@ -72,7 +76,7 @@ extension PipelineConfigParser {
 
     func parsePublish(_ node: Node?) throws -> PipelineConfig.Publish {
         let r = try YAMLMappingReader(
-            node, source: source, path: "publish", allowedKeys: ["interval_seconds", "snapshot_every", "format"])
+            node, source: source, path: "publish", allowedKeys: ["interval_seconds", "snapshot_every", "format", "transactions"])
         var p = PipelineConfig.Publish()
         if let s = try r.double("interval_seconds") {
             if !(s > 0) { throw r.error("interval_seconds", "must be > 0, got \(s)") }
@@ -83,6 +87,7 @@ extension PipelineConfigParser {
             p.snapshotEvery = n
         }
         if let f = try r.enumValue("format", PipelineConfig.Publish.Format.self) { p.format = f }
+        if let t = try r.bool("transactions") { p.transactions = t }
         return p
     }
 }

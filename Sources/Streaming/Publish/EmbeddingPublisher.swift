@@ -28,6 +28,10 @@ public final class EmbeddingPublisher: Sendable {
     public let format: PublicationFormat
     /// How long to wait for the acknowledgement of a version's records.
     public let flushTimeout: Duration
+    /// Wrap each version (records and manifest) in one Kafka transaction. The producer must
+    /// be configured with a `transactional.id` and `initTransactions()` must have run. An
+    /// option on top of the manifest rule, which alone makes versions atomic.
+    public let transactional: Bool
     private let state: Mutex<State>
     private let logger: Logger
 
@@ -37,8 +41,10 @@ public final class EmbeddingPublisher: Sendable {
     public init(
         producer: KafkaProducer, topics: PublicationTopics, format: PublicationFormat = .protobuf,
         attempt: UInt64 = EmbeddingPublisher.newAttempt(), continuingAfter lastPublishedVersion: UInt64? = nil,
-        flushTimeout: Duration = .seconds(120), logger: Logger = Logger(label: "m2grl.publish")
+        flushTimeout: Duration = .seconds(120), transactional: Bool = false,
+        logger: Logger = Logger(label: "m2grl.publish")
     ) {
+        self.transactional = transactional
         self.producer = producer
         self.topics = topics
         self.format = format
@@ -61,7 +67,19 @@ public final class EmbeddingPublisher: Sendable {
     public func publish(_ version: EmbeddingVersion) async throws -> VersionManifest {
         let attempt = try begin(version)
         do {
-            let manifest = try await publishRecords(version, attempt: attempt)
+            var manifest: VersionManifest
+            if transactional {
+                try producer.beginTransaction()
+                do {
+                    manifest = try await publishRecords(version, attempt: attempt)
+                    try await producer.commitTransaction(timeout: flushTimeout)
+                } catch {
+                    try? await producer.abortTransaction(timeout: flushTimeout)
+                    throw error
+                }
+            } else {
+                manifest = try await publishRecords(version, attempt: attempt)
+            }
             state.withLock {
                 $0.busy = false
                 $0.expectedVersion = version.version + 1
