@@ -1,0 +1,71 @@
+import Foundation
+import Kafka
+import Model
+import Streaming
+import Testing
+
+extension StreamingIngestTests {
+    @Suite("m2grl serve: publication across a SIGKILL and a restart", .serialized, .timeLimit(.minutes(3)))
+    struct ServeRestartPublish {
+        @Test("versions continue without gaps or repeats after SIGKILL and restart from the checkpoint; every complete version rebuilds")
+        func restartContinuesVersions() async throws {
+            let base = try String(contentsOfFile: syntheticPipelinePath, encoding: .utf8)
+            let dir = try TemporaryDirectory()
+            let pipeline = dir.sub("pipeline.yaml")
+            try (base + "\nonline:\n  walks_per_round: 300\n  checkpoint_seconds: 1\npublish:\n  interval_seconds: 0.3\n  snapshot_every: 4\n")
+                .write(toFile: pipeline, atomically: true, encoding: .utf8)
+            let config = try PipelineConfig.load(path: pipeline)
+            let topics = TestTopics(config)
+            let publication = PublicationTopics(pipeline: config)
+            let cluster = try EmbeddedKafkaCluster(brokers: 1, logger: quietLogger)
+            try cluster.createTopic(topics.events, partitions: 2)
+            try cluster.createTopic(topics.deadLetters, partitions: 1)
+            try cluster.createTopic(publication.embeddings, partitions: 2)
+            try cluster.createTopic(publication.versions, partitions: 1)
+            let producer = try makeProducer(cluster)
+            let events = syntheticEvents(count: 9_000, seed: 31)
+            let arguments = ["serve", "--pipeline", pipeline, "--brokers", cluster.bootstrapServers, "--state", dir.sub("state"),
+                             "--max-batch", "500", "--log-level", "notice"]
+            let configuration = KafkaConfiguration(bootstrapServers: cluster.bootstrapServers)
+            func last() async throws -> UInt64 {
+                try await EmbeddingPublisher.lastPublishedVersion(configuration: configuration, versionsTopic: publication.versions,
+                                                                  timeout: .seconds(20), logger: quietLogger) ?? 0
+            }
+
+            let first = try ChildProcess(executable: try m2grlExecutable(), arguments: arguments)
+            try await produce(events[..<4_000], topic: topics.events, producer: producer)
+            var before: UInt64 = 0
+            let deadline = ContinuousClock.now + .seconds(60)
+            while before < 3 && ContinuousClock.now < deadline {
+                try await Task.sleep(for: .milliseconds(300))
+                before = try await last()
+            }
+            #expect(before >= 3, "versions before the kill; log: \(first.log.suffix(800))")
+            try await Task.sleep(for: .milliseconds(1_200))   // let a checkpoint happen, then kill mid-flight
+            first.kill()
+            try await first.waitForExit(30, "killed serve")
+
+            let second = try ChildProcess(executable: try m2grlExecutable(), arguments: arguments)
+            try await produce(events[4_000...], topic: topics.events, producer: producer)
+            let killedAt = try await last()
+            var after = killedAt
+            let deadline2 = ContinuousClock.now + .seconds(60)
+            while after < killedAt + 3 && ContinuousClock.now < deadline2 {
+                try await Task.sleep(for: .milliseconds(300))
+                after = try await last()
+            }
+            second.kill(SIGTERM)
+            try await second.waitForExit(60, "serve after SIGTERM")
+            #expect(second.log.contains("continuing after it"), "the restarted serve read the newest version: \(second.log.suffix(800))")
+
+            let reader = try await SnapshotReader(configuration: configuration, topics: publication, timeout: .seconds(30), logger: quietLogger).read()
+            let complete = reader.completeVersions().map(\.version)
+            #expect(complete.count >= 6)
+            #expect(complete == Array(1...UInt64(complete.count)), "complete versions are 1...n without gaps: \(complete)")
+            #expect(reader.manifestCount == complete.count, "no version number has two manifests (no repeats)")
+            for v in complete { _ = try reader.assemble(version: v) }   // every complete version rebuilds
+            let attempts = Set(reader.completeVersions().map(\.attempt))
+            #expect(attempts.count == 2, "two publisher runs, two attempts")
+        }
+    }
+}
