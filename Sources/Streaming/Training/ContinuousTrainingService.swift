@@ -130,7 +130,9 @@ public final class ContinuousTrainingService: Service, Sendable {
             }
             // Shutdown: train on what ingestion applied last, optionally the final epochs,
             // publish and checkpoint.
-            while let report = try await onQueue({ try trainer.round() }) { record(report) }
+            // One last round (ingestion may still be running: services stop in reverse order,
+            // so looping until nothing is fresh could go on forever).
+            if let report = try await onQueue({ try trainer.round() }) { record(report) }
             if settings.finalEpochs > 0, let report = try await onQueue({ try trainer.finalTraining(epochs: self.settings.finalEpochs) }) {
                 logger.info("final training: \(settings.finalEpochs) epochs over fresh walks of the final graphs, \(report.tokens) tokens in \(String(format: "%.1f", report.seconds)) s")
                 record(report)
