@@ -50,8 +50,8 @@ struct ReplayCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Events per partition per batch.")
     var batchEvents: Int = 5_000
 
-    @Option(name: .long, help: "A training round after every N batches.")
-    var trainEvery: Int = 1
+    @Option(name: .long, help: "A training round after every N batches (0: only the final training). On MovieLens 100K, 1 over-trains on the rings (docs/results.md).")
+    var trainEvery: Int = 4
 
     @Flag(name: .long, help: "Graph and walks only: no training, no publication.")
     var noTrain = false

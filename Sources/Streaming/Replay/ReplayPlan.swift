@@ -35,7 +35,7 @@ public struct ReplayPlan: Sendable, Equatable {
     /// fetch timing, so two replays of one log apply identical batches).
     public var eventsPerPartition: Int = 5_000
     /// A training round after every this many batches (0: no training during the replay).
-    public var trainEveryBatches: Int = 1
+    public var trainEveryBatches: Int = 4
     /// Epochs over fresh walks of the final graphs at the end (0: none; `ContinuousTrainer.finalTraining`).
     public var finalEpochs: Int = 0
     public var publish: Publish = .final
