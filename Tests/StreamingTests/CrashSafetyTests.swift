@@ -31,7 +31,7 @@ extension StreamingIngestTests {
         static func serveArguments(pipeline: String, brokers: String, state: String, stopAtEnd: Bool) -> [String] {
             var args = [
                 "serve", "--pipeline", pipeline, "--brokers", brokers, "--state", state,
-                "--max-batch", "400", "--log-level", "info",
+                "--max-batch", "400", "--no-train", "--log-level", "info",
             ]
             if stopAtEnd { args.append("--stop-at-end") }
             return args
