@@ -44,30 +44,10 @@ extension Store {
                 let native = NativeOptions(settings)
                 var names = try existingFamilies(path: path, options: native.options)
                 for name in ["default"] + requested where !names.contains(name) { names.append(name) }
-                var handles = [OpaquePointer?](repeating: nil, count: names.count)
-                let cNames = names.map { strdup($0) }
-                defer { cNames.forEach { free($0) } }
-                let familyOptions = [OpaquePointer?](repeating: native.options, count: names.count)
-                let db = try cNames.map { UnsafePointer($0) }.withUnsafeBufferPointer { namePointers in
-                    try familyOptions.withUnsafeBufferPointer { optionPointers in
-                        try handles.withUnsafeMutableBufferPointer { handlePointers in
-                            try rocksCall("open \(path)") {
-                                rocksdb_open_column_families(
-                                    native.options, path, Int32(names.count), namePointers.baseAddress,
-                                    optionPointers.baseAddress, handlePointers.baseAddress, $0)
-                            }
-                        }
-                    }
+                return try openFamilies(path: path, names: names, native: native, directoryLock: directoryLock,
+                                        operation: "open \(path)") { options, count, namePointers, optionPointers, handles, error in
+                    rocksdb_open_column_families(options, path, count, namePointers, optionPointers, handles, error)
                 }
-                guard let db else { throw StoreError.rocksdb(operation: "open \(path)", message: "no handle returned") }
-                var families: [String: FamilyEntry] = [:]
-                for (name, handle) in zip(names, handles) {
-                    guard let handle else { continue }
-                    families[name] = FamilyEntry(handle: handle, id: rocksdb_column_family_handle_get_id(handle), dropped: false)
-                }
-                return OpenState(
-                    db: db, native: native, readOptions: rocksdb_readoptions_create(),
-                    families: families, order: names, directoryLock: directoryLock)
             } catch {
                 directoryLock.release()
                 throw error
@@ -86,6 +66,38 @@ extension Store {
             } catch {
                 throw StoreError.io(operation: "create directory", path: path, errno: Int32((error as NSError).code))
             }
+        }
+
+        /// Opens the database with the column families `names` through `open` (a
+        /// `rocksdb_open*_column_families` call) and wraps the handles.
+        static func openFamilies(
+            path: String, names: [String], native: NativeOptions, directoryLock: DirectoryLock?, operation: String,
+            _ open: (OpaquePointer?, Int32, UnsafePointer<UnsafePointer<CChar>?>?, UnsafePointer<OpaquePointer?>?,
+                     UnsafeMutablePointer<OpaquePointer?>?, RocksErrorPointer) -> OpaquePointer?
+        ) throws -> OpenState {
+            var handles = [OpaquePointer?](repeating: nil, count: names.count)
+            let cNames = names.map { strdup($0) }
+            defer { cNames.forEach { free($0) } }
+            let familyOptions = [OpaquePointer?](repeating: native.options, count: names.count)
+            let db = try cNames.map { UnsafePointer($0) }.withUnsafeBufferPointer { namePointers in
+                try familyOptions.withUnsafeBufferPointer { optionPointers in
+                    try handles.withUnsafeMutableBufferPointer { handlePointers in
+                        try rocksCall(operation) {
+                            open(native.options, Int32(names.count), namePointers.baseAddress,
+                                 optionPointers.baseAddress, handlePointers.baseAddress, $0)
+                        }
+                    }
+                }
+            }
+            guard let db else { throw StoreError.rocksdb(operation: operation, message: "no handle returned") }
+            var families: [String: FamilyEntry] = [:]
+            for (name, handle) in zip(names, handles) {
+                guard let handle else { continue }
+                families[name] = FamilyEntry(handle: handle, id: rocksdb_column_family_handle_get_id(handle), dropped: false)
+            }
+            return OpenState(
+                db: db, native: native, readOptions: rocksdb_readoptions_create(),
+                families: families, order: names, directoryLock: directoryLock)
         }
 
         /// Existing column families, or none for a directory without a database yet.

@@ -30,29 +30,9 @@ extension Store.OpenState {
         rocksdb_options_set_max_open_files(native.options, -1)
         var names = try existingFamilies(path: path, options: native.options)
         if !names.contains("default") { names.insert("default", at: 0) }
-        var handles = [OpaquePointer?](repeating: nil, count: names.count)
-        let cNames = names.map { strdup($0) }
-        defer { cNames.forEach { free($0) } }
-        let familyOptions = [OpaquePointer?](repeating: native.options, count: names.count)
-        let db = try cNames.map { UnsafePointer($0) }.withUnsafeBufferPointer { namePointers in
-            try familyOptions.withUnsafeBufferPointer { optionPointers in
-                try handles.withUnsafeMutableBufferPointer { handlePointers in
-                    try rocksCall("open \(path) read-only") {
-                        rocksdb_open_for_read_only_column_families(
-                            native.options, path, Int32(names.count), namePointers.baseAddress,
-                            optionPointers.baseAddress, handlePointers.baseAddress, 0, $0)
-                    }
-                }
-            }
+        return try openFamilies(path: path, names: names, native: native, directoryLock: nil,
+                                operation: "open \(path) read-only") { options, count, namePointers, optionPointers, handles, error in
+            rocksdb_open_for_read_only_column_families(options, path, count, namePointers, optionPointers, handles, 0, error)
         }
-        guard let db else { throw StoreError.rocksdb(operation: "open \(path) read-only", message: "no handle returned") }
-        var families: [String: FamilyEntry] = [:]
-        for (name, handle) in zip(names, handles) {
-            guard let handle else { continue }
-            families[name] = FamilyEntry(handle: handle, id: rocksdb_column_family_handle_get_id(handle), dropped: false)
-        }
-        return Store.OpenState(
-            db: db, native: native, readOptions: rocksdb_readoptions_create(),
-            families: families, order: names, directoryLock: nil)
     }
 }

@@ -84,3 +84,27 @@ extension HistoryRecord {
         edges = Dictionary(uniqueKeysWithValues: s.views.map { ($0.name, $0.edges) })
     }
 }
+
+extension HistoryRecord {
+    /// A `train` record of one round; `tokens` is the trainer's running total.
+    public init(round report: ContinuousTrainer.RoundReport, tokens: UInt64, timeMs: Int64 = HistoryLog.nowMs) {
+        self.init(kind: .train, timeMs: timeMs)
+        self.tokens = tokens
+        losses = Dictionary(uniqueKeysWithValues: report.tasks.tasks.map { ($0.name, $0.meanLoss) })
+        taskLogVariances = Dictionary(uniqueKeysWithValues: report.tasks.tasks.map { ($0.name, $0.logVariance) })
+    }
+
+    /// A `publish` record of a version that just became complete, with the event times of
+    /// the new edges it carries (freshness probes) and its HitRate@20 when evaluated.
+    public init(published version: EmbeddingVersion, probeEventTimes: [Int64] = [], hitRate20: Double? = nil,
+                timeMs: Int64 = HistoryLog.nowMs) {
+        self.init(kind: .publish, timeMs: timeMs)
+        self.version = version.version
+        versionKind = version.kind.rawValue
+        rows = version.rowCount
+        eventTimeWatermarkMs = version.eventTimeWatermarkMs
+        freshnessMs = version.eventTimeWatermarkMs > 0 ? timeMs - version.eventTimeWatermarkMs : nil
+        if !probeEventTimes.isEmpty { newEdgeFreshnessMs = probeEventTimes.map { timeMs - $0 } }
+        self.hitRate20 = hitRate20
+    }
+}

@@ -26,7 +26,7 @@ public final class ReplayDriver: @unchecked Sendable {
     let stateDirectory: String
     let history: HistoryLog?
     let logger: Logger
-    private let queue = DispatchQueue(label: "m2grl.replay")
+    private let queue = SerialWorkQueue(label: "m2grl.replay")
     private let started = ContinuousClock.now
     public private(set) var summary = Summary()
 
@@ -43,7 +43,7 @@ public final class ReplayDriver: @unchecked Sendable {
     }
 
     private func blocking<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
-        try await withCheckedThrowingContinuation { c in queue.async { c.resume(with: Result { try body() }) } }
+        try await queue.run(body)
     }
 
     /// Applies one batch and runs the training/publication due after it.
@@ -94,20 +94,13 @@ public final class ReplayDriver: @unchecked Sendable {
             throw error
         }
         summary.lastPublishedVersion = version.version
-        var r = HistoryRecord(kind: .publish, timeMs: HistoryLog.nowMs)
-        r.version = version.version
-        r.versionKind = version.kind.rawValue
-        r.rows = version.rowCount
-        r.eventTimeWatermarkMs = version.eventTimeWatermarkMs
-        history?.append(r)
+        var record = HistoryRecord(published: version)
+        record.freshnessMs = nil   // a replay publishes past events: no freshness to report
+        history?.append(record)
     }
 
     private func recordRound(_ report: ContinuousTrainer.RoundReport) {
         guard let trainer else { return }
-        var r = HistoryRecord(kind: .train, timeMs: HistoryLog.nowMs)
-        r.tokens = trainer.tokensTrained
-        r.losses = Dictionary(uniqueKeysWithValues: report.tasks.tasks.map { ($0.name, $0.meanLoss) })
-        r.taskLogVariances = Dictionary(uniqueKeysWithValues: report.tasks.tasks.map { ($0.name, $0.logVariance) })
-        history?.append(r)
+        history?.append(HistoryRecord(round: report, tokens: trainer.tokensTrained))
     }
 }

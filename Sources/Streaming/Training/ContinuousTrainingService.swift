@@ -36,7 +36,7 @@ public final class ContinuousTrainingService: Service, Sendable {
     let history: HistoryLog?
     let settings: Settings
     let logger: Logger
-    private let queue = DispatchQueue(label: "m2grl.trainer.online")
+    private let queue = SerialWorkQueue(label: "m2grl.trainer.online")
 
     public init(trainer: ContinuousTrainer, sink: (any VersionSink)?, history: HistoryLog?,
                 settings: Settings, logger: Logger) {
@@ -48,9 +48,7 @@ public final class ContinuousTrainingService: Service, Sendable {
     }
 
     private func onQueue<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
-        try await withCheckedThrowingContinuation { continuation in
-            queue.async { continuation.resume(with: Result { try body() }) }
-        }
+        try await queue.run(body)
     }
 
     public func run() async throws {
@@ -89,17 +87,9 @@ public final class ContinuousTrainingService: Service, Sendable {
                 do {
                     let started = ContinuousClock.now
                     try await sink.publish(version)
-                    var r = HistoryRecord(kind: .publish, timeMs: HistoryLog.nowMs)
                     let number = version.version
                     let probeTimes = (try? await self.onQueue { trainer.takeProbeTimes(version: number) }) ?? []
-                    if !probeTimes.isEmpty { r.newEdgeFreshnessMs = probeTimes.map { r.timeMs - $0 } }
-                    r.version = version.version
-                    r.versionKind = version.kind.rawValue
-                    r.rows = version.rowCount
-                    r.eventTimeWatermarkMs = version.eventTimeWatermarkMs
-                    r.freshnessMs = version.eventTimeWatermarkMs > 0 ? r.timeMs - version.eventTimeWatermarkMs : nil
-                    r.hitRate20 = hitRate
-                    history?.append(r)
+                    history?.append(HistoryRecord(published: version, probeEventTimes: probeTimes, hitRate20: hitRate))
                     logger.info("published version \(version.version) (\(version.kind.rawValue), \(version.rowCount) rows) in \(String(format: "%.2f", (ContinuousClock.now - started).seconds)) s")
                     return version.version
                 } catch {
@@ -154,11 +144,7 @@ public final class ContinuousTrainingService: Service, Sendable {
     }
 
     private func record(_ report: ContinuousTrainer.RoundReport) {
-        var r = HistoryRecord(kind: .train, timeMs: HistoryLog.nowMs)
-        r.tokens = trainer.tokensTrained
-        r.losses = Dictionary(uniqueKeysWithValues: report.tasks.tasks.map { ($0.name, $0.meanLoss) })
-        r.taskLogVariances = Dictionary(uniqueKeysWithValues: report.tasks.tasks.map { ($0.name, $0.logVariance) })
-        history?.append(r)
+        history?.append(HistoryRecord(round: report, tokens: trainer.tokensTrained))
         logger.debug("round", metadata: [
             "tokens": "\(report.tokens)", "fresh_walks": "\(report.freshWalks)",
             "rehearsed_walks": "\(report.rehearsedWalks)", "seconds": "\(String(format: "%.3f", report.seconds))",
