@@ -24,18 +24,7 @@ enum Publication {
         if let cluster {
             for s in specs { try? cluster.createTopic(s.name, partitions: s.partitions) }
         } else {
-            // Only topics the cluster does not know are created (CreateTopics needs rights a
-            // publisher may not have, and some brokers, such as librdkafka's mock, lack it).
-            let probe = try KafkaProducer(configuration: .producer(bootstrapServers: kafka.bootstrapServers,
-                                                                  properties: kafka.properties.filter { $0.key != "bootstrap.servers" }),
-                                          logger: logger)
-            var missing: [TopicSpec] = []
-            for spec in specs where (try? await probe.partitionCount(topic: spec.name, timeout: .seconds(5))) == nil { missing.append(spec) }
-            if !missing.isEmpty { do {
-                try await KafkaAdmin(configuration: kafka, logger: logger).createTopics(missing, timeout: .seconds(10))
-            } catch {
-                logger.warning("could not create the publication topics \(missing.map(\.name)) (create them by hand if they are missing): \(error)")
-            } }
+            try await ensureTopics(specs, kafka: kafka, createTimeout: .seconds(10), logger: logger)
         }
         let topics = PublicationTopics(pipeline: config)
         let last = try await EmbeddingPublisher.lastPublishedVersion(configuration: kafka, versionsTopic: topics.versions, logger: logger)

@@ -106,15 +106,8 @@ struct ServeCommand: AsyncParsableCommand {
         let kafkaConfig = try kafka.configuration(bootstrap: bootstrap)
         logger.info("kafka", metadata: ["config": "\(kafkaConfig)", "librdkafka": "\(Librdkafka.version)"])
         if cluster == nil {
-            // Create the dead-letter topic only when the cluster does not know it.
-            let probe = try KafkaProducer(configuration: .producer(bootstrapServers: kafkaConfig.bootstrapServers, properties: try kafka.properties()), logger: logger)
-            if (try? await probe.partitionCount(topic: topics.deadLetters, timeout: .seconds(5))) == nil {
-                do {
-                    try await KafkaAdmin(configuration: kafkaConfig, logger: logger).createTopics([TopicSpec(name: topics.deadLetters, partitions: 1)], timeout: .seconds(5))
-                } catch {
-                    logger.warning("could not ensure the dead-letter topic \(topics.deadLetters) exists: \(error)")
-                }
-            }
+            try await ensureTopics([TopicSpec(name: topics.deadLetters, partitions: 1)], kafka: kafkaConfig,
+                                   createTimeout: .seconds(5), logger: logger)
         }
 
         var storeOptions = StoreOptions()
