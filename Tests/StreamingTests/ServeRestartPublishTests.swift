@@ -5,7 +5,7 @@ import Streaming
 import Testing
 
 extension StreamingIngestTests {
-    @Suite("m2grl serve: publication across a SIGKILL and a restart", .serialized, .timeLimit(.minutes(3)))
+    @Suite("m2grl serve: publication across a SIGKILL and a restart", .serialized, .timeLimit(.minutes(5)))
     struct ServeRestartPublish {
         @Test("versions continue without gaps or repeats after SIGKILL and restart from the checkpoint; every complete version rebuilds")
         func restartContinuesVersions() async throws {
@@ -35,7 +35,7 @@ extension StreamingIngestTests {
             let first = try ChildProcess(executable: try m2grlExecutable(), arguments: arguments)
             try await produce(events[..<4_000], topic: topics.events, producer: producer)
             var before: UInt64 = 0
-            let deadline = ContinuousClock.now + .seconds(60)
+            let deadline = ContinuousClock.now + .seconds(120)
             while before < 2 && ContinuousClock.now < deadline {
                 try await Task.sleep(for: .milliseconds(300))
                 before = try await last()
@@ -49,7 +49,7 @@ extension StreamingIngestTests {
             try await produce(events[4_000...], topic: topics.events, producer: producer)
             let killedAt = try await last()
             var after = killedAt
-            let deadline2 = ContinuousClock.now + .seconds(60)
+            let deadline2 = ContinuousClock.now + .seconds(120)
             while after < killedAt + 2 && ContinuousClock.now < deadline2 {
                 try await Task.sleep(for: .milliseconds(300))
                 after = try await last()
