@@ -19,6 +19,11 @@ final class NativeOptions: @unchecked Sendable {
         }
         // Counters (edge weights): merge operands and stored values are 8-byte little-endian UInt64.
         rocksdb_options_set_uint64add_merge_operator(options)
+        if settings.memtable == .vector {
+            // The vector memtable takes no concurrent inserts; writes are serialised anyway.
+            rocksdb_options_set_allow_concurrent_memtable_write(options, 0)
+            rocksdb_options_set_memtable_vector_rep(options)
+        }
 
         tableOptions = rocksdb_block_based_options_create()
         if settings.blockCacheSize > 0 {

@@ -7,6 +7,16 @@ public struct StoreOptions: Sendable, Equatable {
         case none, snappy, lz4, zstd
     }
 
+    /// The memtable of every column family.
+    public enum Memtable: Sendable, Equatable {
+        /// RocksDB's default skip list: O(log n) inserts, fast point reads.
+        case skipList
+        /// An append-only vector sorted when it is flushed (or read): inserts cost a copy,
+        /// whatever the key order; a point read of the unflushed part sorts a copy of it.
+        /// For write-heavy stores read mostly by scans at load (the ingest state).
+        case vector
+    }
+
     /// Create the directory, the database and any requested missing column families.
     public var createIfMissing: Bool = true
     /// Memtable size per column family, in bytes (`write_buffer_size`).
@@ -15,6 +25,8 @@ public struct StoreOptions: Sendable, Equatable {
     public var blockCacheSize: Int = 128 << 20
     /// SST block compression.
     public var compression: Compression = .lz4
+    /// Memtable representation.
+    public var memtable: Memtable = .skipList
     /// Default for writes that do not say otherwise: fsync the WAL before returning.
     public var syncWrites: Bool = false
     /// Background flush/compaction threads (`increase_parallelism`); nil keeps RocksDB's default.

@@ -14,6 +14,8 @@ public final class WriteBatch {
     private(set) var store: Store?
     /// Families touched, checked for liveness at commit.
     private(set) var families: [ColumnFamily] = []
+    /// The family of the previous entry and its native handle (entries come in runs).
+    private var lastFamily: (family: ColumnFamily, handle: OpaquePointer)?
 
     public init() {
         handle = rocksdb_writebatch_create()
@@ -28,6 +30,7 @@ public final class WriteBatch {
     public func clear() {
         rocksdb_writebatch_clear(handle)
         families.removeAll()
+        lastFamily = nil
         store = nil
     }
 
@@ -79,7 +82,18 @@ public final class WriteBatch {
 
     private func record(_ family: ColumnFamily, _ append: (OpaquePointer) -> Void) throws {
         if let store, store !== family.store { throw StoreError.foreignColumnFamily(family.name) }
-        try family.store.withFamily(family) { _, columnFamily, _ in append(columnFamily) }
+        if let last = lastFamily, last.family == family {
+            // Same family as the previous entry: its handle stays valid while the store is
+            // open (handles are freed only by close, under the exclusive lock); liveness
+            // against drops is checked again at commit.
+            try family.store.withState { _ in append(last.handle) }
+            return
+        }
+        let handle = try family.store.withFamily(family) { _, columnFamily, _ in
+            append(columnFamily)
+            return columnFamily
+        }
+        lastFamily = (family, handle)
         store = family.store
         if !families.contains(family) { families.append(family) }
     }

@@ -1,5 +1,9 @@
 /// Walker/Vose alias tables for every node's out-edges, stored flat (CSR): sampling the
 /// next node is O(1) and follows P(j | i) = w_ij / sum_k w_ik exactly.
+///
+/// A node's slots list its out-neighbours in id order, so the tables (and the walks drawn
+/// from them) depend only on the graph's weights, never on the order its edges arrived in:
+/// a graph rebuilt from stored edges walks exactly like the one that stored them.
 struct AliasTables: Sendable {
     /// One alias slot, packed so a step touches one cache line: keep `target` with
     /// probability `keep`, else take `aliasTarget`.
@@ -18,39 +22,67 @@ struct AliasTables: Sendable {
         offsets.reserveCapacity(graph.nodeCount + 1)
         var slots: [Slot] = []
         slots.reserveCapacity(graph.edgeCount)
-        var small: [Int] = []
-        var large: [Int] = []
+        var scratch = Scratch()
         for node in 0..<graph.nodeCount {
-            let weights = graph.weights[node]
-            let n = weights.count
-            let targets = graph.targets[node]
-            let total = weights.reduce(0.0) { $0 + Double($1) }
-            var scaled = weights.map { Double($0) * Double(n) / total }
-            var nodeAlias = Array(0..<Int32(n))
-            small.removeAll(keepingCapacity: true)
-            large.removeAll(keepingCapacity: true)
-            for (k, p) in scaled.enumerated() {
-                if p < 1 { small.append(k) } else { large.append(k) }
-            }
-            while !small.isEmpty, let l = large.last {
-                let s = small.removeLast()
-                nodeAlias[s] = Int32(l)
-                scaled[l] -= 1 - scaled[s]
-                if scaled[l] < 1 {
-                    large.removeLast()
-                    small.append(l)
-                }
-            }
-            // Leftovers (rounding) keep themselves with probability 1.
-            for k in large { scaled[k] = 1 }
-            for k in small { scaled[k] = 1 }
-            for k in 0..<n {
-                slots.append(Slot(keep: Float(scaled[k]), target: targets[k], aliasTarget: targets[Int(nodeAlias[k])]))
-            }
+            Self.appendSlots(targets: graph.targets[node], weights: graph.weights[node], to: &slots, scratch: &scratch)
             offsets.append(slots.count)
         }
         self.offsets = offsets
         self.slots = slots
+    }
+
+    /// Buffers reused from one node's table to the next.
+    struct Scratch {
+        var pairs: [UInt64] = []
+        var scaled: [Double] = []
+        var alias: [Int32] = []
+        var small: [Int] = []
+        var large: [Int] = []
+    }
+
+    /// Appends the slots of one node with out-edges `targets` (weights parallel), ordered
+    /// by target id (Vose's method).
+    static func appendSlots(targets: [UInt32], weights: [UInt32], to slots: inout [Slot], scratch: inout Scratch) {
+        let n = targets.count
+        guard n > 0 else { return }
+        scratch.pairs.removeAll(keepingCapacity: true)
+        for k in 0..<n { scratch.pairs.append(UInt64(targets[k]) << 32 | UInt64(weights[k])) }
+        scratch.pairs.sort()
+        let total = scratch.pairs.reduce(0.0) { $0 + Double($1 & 0xFFFF_FFFF) }
+        scratch.scaled.removeAll(keepingCapacity: true)
+        scratch.alias.removeAll(keepingCapacity: true)
+        scratch.small.removeAll(keepingCapacity: true)
+        scratch.large.removeAll(keepingCapacity: true)
+        for k in 0..<n {
+            let p = Double(scratch.pairs[k] & 0xFFFF_FFFF) * Double(n) / total
+            scratch.scaled.append(p)
+            scratch.alias.append(Int32(k))
+            if p < 1 { scratch.small.append(k) } else { scratch.large.append(k) }
+        }
+        while !scratch.small.isEmpty, let l = scratch.large.last {
+            let s = scratch.small.removeLast()
+            scratch.alias[s] = Int32(l)
+            scratch.scaled[l] -= 1 - scratch.scaled[s]
+            if scratch.scaled[l] < 1 {
+                scratch.large.removeLast()
+                scratch.small.append(l)
+            }
+        }
+        // Leftovers (rounding) keep themselves with probability 1.
+        for k in scratch.large { scratch.scaled[k] = 1 }
+        for k in scratch.small { scratch.scaled[k] = 1 }
+        for k in 0..<n {
+            slots.append(Slot(keep: Float(scratch.scaled[k]), target: UInt32(truncatingIfNeeded: scratch.pairs[k] >> 32),
+                              aliasTarget: UInt32(truncatingIfNeeded: scratch.pairs[Int(scratch.alias[k])] >> 32)))
+        }
+    }
+
+    /// Samples one of `slots` (a node's table), or nil when it is empty (a sink).
+    @inline(__always)
+    static func sample(_ slots: UnsafeBufferPointer<Slot>, rng: inout Xoshiro256StarStar) -> UInt32? {
+        if slots.isEmpty { return nil }
+        let slot = slots[rng.nextInt(below: slots.count)]
+        return Float(rng.next() >> 40) * 0x1.0p-24 < slot.keep ? slot.target : slot.aliasTarget
     }
 
     @inline(__always)
@@ -60,9 +92,7 @@ struct AliasTables: Sendable {
     @inline(__always)
     func next(from node: Int, rng: inout Xoshiro256StarStar) -> UInt32? {
         let start = offsets[node]
-        let degree = offsets[node + 1] - start
-        if degree == 0 { return nil }
-        let slot = slots[start + rng.nextInt(below: degree)]
-        return Float(rng.next() >> 40) * 0x1.0p-24 < slot.keep ? slot.target : slot.aliasTarget
+        let end = offsets[node + 1]
+        return slots.withUnsafeBufferPointer { Self.sample(UnsafeBufferPointer(rebasing: $0[start..<end]), rng: &rng) }
     }
 }

@@ -165,6 +165,9 @@ public final class IngestProcessor: @unchecked Sendable {
             return .continue
         }
         do { try builder.replay(update) } catch { throw IngestError.corruptState("\(error)") }
+        if options.walksPerTouchedNode > 0 {
+            for v in walkers.indices { walkers[v].refreshAll(in: builder.views[v].graph) }
+        }
 
         var restored = 0
         try schema.sessions.scan { key, bytes in
@@ -275,32 +278,43 @@ public final class IngestProcessor: @unchecked Sendable {
         if pendingNewEdges.count > options.newEdgeBacklog { pendingNewEdges.removeFirst(pendingNewEdges.count - options.newEdgeBacklog) }
     }
 
-    private struct PartitionUser: Hashable { var tp: TopicPartition; var user: String }
-    private struct EdgeID: Hashable { var view: UInt16; var from: UInt32; var to: UInt32 }
 
     private func applyLocked(_ input: IngestBatchInput, closeAll: Bool) throws -> IngestBatchOutcome {
         var outcome = IngestBatchOutcome()
         var closed: [Session] = []
-        var changed = Set<PartitionUser>()
+        var changed: [TopicPartition: Set<String>] = [:]
         var lateBefore = 0, lateAfter = 0
         for c in cutters.values { lateBefore += c.statistics.lateEvents }
         let clocksBefore = clocks
 
-        for record in input.records {
-            let tp = record.source
-            // Already applied (e.g. a batch collected across a rebalance, re-read by the new
-            // owner from the stored offsets): skip, never apply twice.
-            if let offset = record.offset, let next = offsets[tp], offset < next {
-                outcome.skippedAlreadyApplied += 1
-                continue
+        // Records come in runs of one partition: look the partition's state up once per run.
+        let records = input.records
+        var i = 0
+        while i < records.count {
+            let tp = records[i].source
+            var end = i + 1
+            while end < records.count, records[end].source == tp { end += 1 }
+            var cutter = cutters.removeValue(forKey: tp) ?? SessionCutter(config: config.sessions)
+            var users = changed.removeValue(forKey: tp) ?? []
+            var clock = clocks[tp] ?? .min
+            let next = offsets[tp]
+            for record in records[i..<end] {
+                // Already applied (e.g. a batch collected across a rebalance, re-read by the new
+                // owner from the stored offsets): skip, never apply twice.
+                if let offset = record.offset, let next, offset < next {
+                    outcome.skippedAlreadyApplied += 1
+                    continue
+                }
+                let event = record.event
+                users.insert(event.user)
+                if let session = cutter.add(event) { closed.append(session) }
+                if event.timestampMillis > clock { clock = event.timestampMillis }
+                outcome.events += 1
             }
-            let event = record.event
-            changed.insert(PartitionUser(tp: tp, user: event.user))
-            if let session = cutters[tp, default: SessionCutter(config: config.sessions)].add(event) {
-                closed.append(session)
-            }
-            if event.timestampMillis > clocks[tp] ?? .min { clocks[tp] = event.timestampMillis }
-            outcome.events += 1
+            cutters[tp] = cutter
+            changed[tp] = users
+            if clock != .min { clocks[tp] = clock }
+            i = end
         }
 
         // Idle sessions: closed per partition by that partition's own event clock, whenever
@@ -322,7 +336,7 @@ public final class IngestProcessor: @unchecked Sendable {
             closedUsers[tp] = users
         }
         for (tp, users) in closedUsers {
-            for u in users { changed.insert(PartitionUser(tp: tp, user: u)) }
+            changed[tp, default: []].formUnion(users)
             _ = cutters[tp]!.evictIdleUsers(users)
         }
         for c in cutters.values { lateAfter += c.statistics.lateEvents }
@@ -330,11 +344,9 @@ public final class IngestProcessor: @unchecked Sendable {
         outcome.sessionsClosed = closed.count
 
         let batch = WriteBatch()
-        var touched: [[UInt32]] = Array(repeating: [], count: builder.views.count)
-        var touchedSet: [Set<UInt32>] = Array(repeating: [], count: builder.views.count)
-        // Edge increments are summed per batch first: one merge per distinct edge.
-        var edgeSums: [EdgeID: UInt64] = [:]
-        var edgeOrder: [EdgeID] = []
+        // Edge increments of the batch, packed view | from | to | count and summed per edge
+        // after a sort: one merge per distinct edge.
+        var increments: [UInt128] = []
         for session in closed {
             if options.trackNewEdges { recordNewEdges(of: session) }
             let update = builder.apply(session)
@@ -343,38 +355,48 @@ public final class IngestProcessor: @unchecked Sendable {
                 try batch.put(schema.attrs, CompositeKey(UInt16(a.view), a.item), UInt64(a.attribute))
             }
             for e in update.edges {
-                let id = EdgeID(view: UInt16(e.view), from: e.from, to: e.to)
-                if let sum = edgeSums[id] { edgeSums[id] = sum + UInt64(e.count) } else {
-                    edgeSums[id] = UInt64(e.count)
-                    edgeOrder.append(id)
-                }
-                if touchedSet[e.view].insert(e.from).inserted { touched[e.view].append(e.from) }
+                increments.append(UInt128(e.view) << 96 | UInt128(e.from) << 64 | UInt128(e.to) << 32 | UInt128(e.count))
             }
             outcome.newNodes += update.newNodes.count
             outcome.edgeIncrements += update.edges.count
         }
-        for id in edgeOrder {
-            try batch.add(schema.edges, CompositeKey(id.view, id.from, id.to), edgeSums[id] ?? 0)
+        increments.sort()
+        // Nodes whose out-edges changed, per view, ascending (the walk starts).
+        var touched: [[UInt32]] = Array(repeating: [], count: builder.views.count)
+        var k = 0
+        while k < increments.count {
+            let edge = increments[k] >> 32
+            var sum: UInt64 = 0
+            while k < increments.count, increments[k] >> 32 == edge {
+                sum += UInt64(truncatingIfNeeded: increments[k] & 0xFFFF_FFFF)
+                k += 1
+            }
+            let view = UInt16(truncatingIfNeeded: edge >> 64), from = UInt32(truncatingIfNeeded: edge >> 32)
+            try batch.add(schema.edges, CompositeKey(view, from, UInt32(truncatingIfNeeded: edge)), sum)
+            if touched[Int(view)].last != from { touched[Int(view)].append(from) }
         }
 
-        for key in changed {
-            let storeKey = CompositeKey(key.tp.topic, key.tp.partition, key.user)
-            if let state = cutters[key.tp]?.state(ofUser: key.user) {
-                try batch.put(schema.sessions, storeKey, UserStateCodec.encode(state))
-            } else {
-                try batch.delete(schema.sessions, storeKey)
+        for tp in changed.keys {
+            let cutter = cutters[tp]
+            for user in changed[tp, default: []] {
+                let storeKey = CompositeKey(tp.topic, tp.partition, user)
+                if let state = cutter?.state(ofUser: user) {
+                    try batch.put(schema.sessions, storeKey, UserStateCodec.encode(state))
+                } else {
+                    try batch.delete(schema.sessions, storeKey)
+                }
             }
         }
 
         // Fresh walks from the touched nodes: one block per view per batch, into the view's ring.
         let batchSeq = (counters["batches"] ?? 0) + 1
         for v in 0..<builder.views.count where !touched[v].isEmpty {
-            for node in touched[v] { walkers[v].invalidate(node) }
             guard options.walksPerTouchedNode > 0 else { continue }
+            walkers[v].refresh(touched[v], in: builder.views[v].graph)
             let seed = SplitMix64.mix(config.walks.seed ^ SplitMix64.mix(UInt64(v) << 48 ^ batchSeq))
             var corpus = walkers[v].walks(
-                on: builder.views[v].graph, from: touched[v], perNode: options.walksPerTouchedNode,
-                length: config.walks.length, seed: seed)
+                from: touched[v], perNode: options.walksPerTouchedNode,
+                length: config.walks.length, seed: seed, nodeCount: builder.views[v].graph.nodeCount)
             guard corpus.walkCount > 0 else { continue }
             if corpus.walkCount > options.walkRingCapacity {
                 // A block never exceeds the ring: keep its last `capacity` walks, so the

@@ -124,13 +124,14 @@ public final class KafkaIngestService: Service, Sendable {
                             eventsSinceStatus += messages.count
                             for (tp, next) in nextOffsets { consumeOnlyPositions[tp] = next }
                         } else {
+                            // Decoding (and dead letters) of this batch overlaps the apply of the
+                            // previous one; the next poll overlaps this batch's apply.
+                            let decoded = Task { [self] in try await decode(messages, deadLetters: deadLetterProducer) }
                             try await settle()
                             inflight.begin()
-                            // Decode, dead letters and apply run off this task, so the next poll
-                            // overlaps with them (two cores busy).
-                            let task = Task { [self] () throws -> (IngestBatchOutcome, Int) in
+                            let task = Task { () throws -> (IngestBatchOutcome, Int) in
                                 defer { inflight.end() }
-                                let input = try await decode(messages, deadLetters: deadLetterProducer)
+                                let input = try await decoded.value
                                 let outcome = try await onDedicatedThread { try processor.apply(input) }
                                 return (outcome, input.deadLetters)
                             }

@@ -45,8 +45,12 @@ public struct IngestSchema: Sendable {
         meta = Keyspace(try store.columnFamily("meta"), prefix: [1], codec: UInt64LittleEndianCodec())
     }
 
-    /// Opens (or creates) an ingest state directory.
+    /// Opens (or creates) an ingest state directory. Its memtables are vectors: every batch
+    /// writes tens of thousands of keys (session states, edge counters) that are read back
+    /// only by scans at load, and a skip-list insert costs far more than an append.
     public static func openStore(path: String, options: StoreOptions = StoreOptions()) throws -> Store {
-        try Store(path: path, columnFamilies: families, options: options)
+        var options = options
+        options.memtable = .vector
+        return try Store(path: path, columnFamilies: families, options: options)
     }
 }
