@@ -1,9 +1,10 @@
 /// Walker/Vose alias tables for every node's out-edges, stored flat (CSR): sampling the
 /// next node is O(1) and follows P(j | i) = w_ij / sum_k w_ik exactly.
 ///
-/// A node's slots list its out-neighbours in id order, so the tables (and the walks drawn
-/// from them) depend only on the graph's weights, never on the order its edges arrived in:
-/// a graph rebuilt from stored edges walks exactly like the one that stored them.
+/// A node's slots list its out-neighbours in the graph's order, which is id order, so the
+/// tables (and the walks drawn from them) depend only on the graph's weights, never on the
+/// order its edges arrived in: a graph rebuilt from stored edges walks exactly like the one
+/// that stored them.
 struct AliasTables: Sendable {
     /// One alias slot, packed so a step touches one cache line: keep `target` with
     /// probability `keep`, else take `aliasTarget`.
@@ -33,28 +34,24 @@ struct AliasTables: Sendable {
 
     /// Buffers reused from one node's table to the next.
     struct Scratch {
-        var pairs: [UInt64] = []
         var scaled: [Double] = []
         var alias: [Int32] = []
         var small: [Int] = []
         var large: [Int] = []
     }
 
-    /// Appends the slots of one node with out-edges `targets` (weights parallel), ordered
-    /// by target id (Vose's method).
+    /// Appends the slots of one node with out-edges `targets` (weights parallel), in that
+    /// order (Vose's method).
     static func appendSlots(targets: [UInt32], weights: [UInt32], to slots: inout [Slot], scratch: inout Scratch) {
         let n = targets.count
         guard n > 0 else { return }
-        scratch.pairs.removeAll(keepingCapacity: true)
-        for k in 0..<n { scratch.pairs.append(UInt64(targets[k]) << 32 | UInt64(weights[k])) }
-        scratch.pairs.sort()
-        let total = scratch.pairs.reduce(0.0) { $0 + Double($1 & 0xFFFF_FFFF) }
+        let total = weights.reduce(0.0) { $0 + Double($1) }
         scratch.scaled.removeAll(keepingCapacity: true)
         scratch.alias.removeAll(keepingCapacity: true)
         scratch.small.removeAll(keepingCapacity: true)
         scratch.large.removeAll(keepingCapacity: true)
         for k in 0..<n {
-            let p = Double(scratch.pairs[k] & 0xFFFF_FFFF) * Double(n) / total
+            let p = Double(weights[k]) * Double(n) / total
             scratch.scaled.append(p)
             scratch.alias.append(Int32(k))
             if p < 1 { scratch.small.append(k) } else { scratch.large.append(k) }
@@ -72,8 +69,7 @@ struct AliasTables: Sendable {
         for k in scratch.large { scratch.scaled[k] = 1 }
         for k in scratch.small { scratch.scaled[k] = 1 }
         for k in 0..<n {
-            slots.append(Slot(keep: Float(scratch.scaled[k]), target: UInt32(truncatingIfNeeded: scratch.pairs[k] >> 32),
-                              aliasTarget: UInt32(truncatingIfNeeded: scratch.pairs[Int(scratch.alias[k])] >> 32)))
+            slots.append(Slot(keep: Float(scratch.scaled[k]), target: targets[k], aliasTarget: targets[Int(scratch.alias[k])]))
         }
     }
 

@@ -104,7 +104,7 @@ public final class IngestProcessor: @unchecked Sendable {
     var clocks: [TopicPartition: Int64] = [:]
     var offsets: [TopicPartition: Int64] = [:]
     var walkNext: [UInt64]
-    private var walkers: [LiveGraphWalker]
+    private let walkers: [LiveGraphWalker]
     /// Per view, the blocks in the ring, oldest first: (sequence of the first walk, walks).
     var ringBlocks: [[(start: UInt64, count: Int)]]
     /// New item edges not yet handed to the trainer (`trackNewEdges`).
@@ -121,7 +121,7 @@ public final class IngestProcessor: @unchecked Sendable {
         self.schema = try IngestSchema(store: store)
         self.builder = GraphBuilder(config: config)
         self.walkNext = Array(repeating: 0, count: config.viewNames.count)
-        self.walkers = Array(repeating: LiveGraphWalker(), count: config.viewNames.count)
+        self.walkers = config.viewNames.map { _ in LiveGraphWalker() }
         self.ringBlocks = Array(repeating: [], count: config.viewNames.count)
         try load()
     }
