@@ -2,11 +2,15 @@ import CRocksDB
 
 /// Owns the `rocksdb_options_t` (and the block cache / table options it references)
 /// built from ``StoreOptions``. The same options serve as DB options and as the options
-/// of every column family, including the built-in UInt64-add merge operator.
+/// of every column family (including the built-in UInt64-add merge operator), except that
+/// the families of ``StoreOptions/vectorMemtableFamilies`` get a copy with a vector memtable.
 final class NativeOptions: @unchecked Sendable {
     let options: OpaquePointer
     private let tableOptions: OpaquePointer
     private let cache: OpaquePointer?
+    /// Options of the families listed in ``StoreOptions/vectorMemtableFamilies``.
+    private let vectorOptions: OpaquePointer?
+    private let vectorFamilies: Set<String>
 
     init(_ settings: StoreOptions) {
         options = rocksdb_options_create()
@@ -19,11 +23,6 @@ final class NativeOptions: @unchecked Sendable {
         }
         // Counters (edge weights): merge operands and stored values are 8-byte little-endian UInt64.
         rocksdb_options_set_uint64add_merge_operator(options)
-        if settings.memtable == .vector {
-            // The vector memtable takes no concurrent inserts; writes are serialised anyway.
-            rocksdb_options_set_allow_concurrent_memtable_write(options, 0)
-            rocksdb_options_set_memtable_vector_rep(options)
-        }
 
         tableOptions = rocksdb_block_based_options_create()
         if settings.blockCacheSize > 0 {
@@ -35,10 +34,29 @@ final class NativeOptions: @unchecked Sendable {
             rocksdb_block_based_options_set_no_block_cache(tableOptions, 1)
         }
         rocksdb_options_set_block_based_table_factory(options, tableOptions)
+
+        vectorFamilies = settings.vectorMemtableFamilies
+        if vectorFamilies.isEmpty {
+            vectorOptions = nil
+        } else {
+            // The vector memtable takes no concurrent inserts (a DB-wide setting); writes
+            // are serialised by RocksDB's write queue anyway.
+            rocksdb_options_set_allow_concurrent_memtable_write(options, 0)
+            let copy = rocksdb_options_create_copy(options)!
+            rocksdb_options_set_memtable_vector_rep(copy)
+            vectorOptions = copy
+        }
+    }
+
+    /// The options of column family `name`.
+    func options(forFamily name: String) -> OpaquePointer {
+        if let vectorOptions, vectorFamilies.contains(name) { return vectorOptions }
+        return options
     }
 
     deinit {
         rocksdb_options_destroy(options)
+        if let vectorOptions { rocksdb_options_destroy(vectorOptions) }
         rocksdb_block_based_options_destroy(tableOptions)
         if let cache { rocksdb_cache_destroy(cache) }
     }

@@ -78,7 +78,7 @@ extension Store {
             var handles = [OpaquePointer?](repeating: nil, count: names.count)
             let cNames = names.map { strdup($0) }
             defer { cNames.forEach { free($0) } }
-            let familyOptions = [OpaquePointer?](repeating: native.options, count: names.count)
+            let familyOptions: [OpaquePointer?] = names.map { native.options(forFamily: $0) }
             let db = try cNames.map { UnsafePointer($0) }.withUnsafeBufferPointer { namePointers in
                 try familyOptions.withUnsafeBufferPointer { optionPointers in
                     try handles.withUnsafeMutableBufferPointer { handlePointers in

@@ -82,7 +82,7 @@ public final class Store: @unchecked Sendable {
             }
             let handle = try name.withCString { cName in
                 try rocksCall("create column family '\(name)'") {
-                    rocksdb_create_column_family(current.db, current.native.options, cName, $0)
+                    rocksdb_create_column_family(current.db, current.native.options(forFamily: name), cName, $0)
                 }
             }
             guard let handle else { throw StoreError.rocksdb(operation: "create column family '\(name)'", message: "no handle returned") }

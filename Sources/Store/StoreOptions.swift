@@ -7,15 +7,6 @@ public struct StoreOptions: Sendable, Equatable {
         case none, snappy, lz4, zstd
     }
 
-    /// The memtable of every column family.
-    public enum Memtable: Sendable, Equatable {
-        /// RocksDB's default skip list: O(log n) inserts, fast point reads.
-        case skipList
-        /// An append-only vector sorted when it is flushed (or read): inserts cost a copy,
-        /// whatever the key order; a point read of the unflushed part sorts a copy of it.
-        /// For write-heavy stores read mostly by scans at load (the ingest state).
-        case vector
-    }
 
     /// Create the directory, the database and any requested missing column families.
     public var createIfMissing: Bool = true
@@ -25,8 +16,11 @@ public struct StoreOptions: Sendable, Equatable {
     public var blockCacheSize: Int = 128 << 20
     /// SST block compression.
     public var compression: Compression = .lz4
-    /// Memtable representation.
-    public var memtable: Memtable = .skipList
+    /// Column families whose memtable is an append-only vector sorted when it is flushed
+    /// (or read) instead of RocksDB's skip list: an insert costs a copy whatever the key
+    /// order, but a point read of the unflushed part sorts a copy of it. For write-heavy
+    /// families read mostly by scans (the ingest state's sessions and edges).
+    public var vectorMemtableFamilies: Set<String> = []
     /// Default for writes that do not say otherwise: fsync the WAL before returning.
     public var syncWrites: Bool = false
     /// Background flush/compaction threads (`increase_parallelism`); nil keeps RocksDB's default.

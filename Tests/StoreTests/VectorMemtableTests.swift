@@ -8,10 +8,10 @@ struct VectorMemtableTests {
     @Test func readsMergesAndRangeDeletesMatchTheSkipList() throws {
         try withTemporaryDirectory { dir in
             var results: [[String]] = []
-            for memtable in [StoreOptions.Memtable.skipList, .vector] {
+            for vector: Set<String> in [[], ["counters"], ["default", "counters"]] {
                 var options = testOptions()
-                options.memtable = memtable
-                let path = dir + "/db-\(memtable)"
+                options.vectorMemtableFamilies = vector
+                let path = dir + "/db-\(vector.count)"
                 var store = try Store(path: path, columnFamilies: ["counters"], options: options)
                 var log: [String] = []
                 func snapshot(_ store: Store) throws -> String {
@@ -43,8 +43,8 @@ struct VectorMemtableTests {
                 store.close()
                 results.append(log)
             }
-            #expect(results[0] == results[1])
-            #expect(results[1].last?.contains("c[9]=54;") == true)  // 9 added twice per round, 3 rounds
+            #expect(results[0] == results[1] && results[0] == results[2])
+            #expect(results[2].last?.contains("c[9]=54;") == true)  // 9 added twice per round, 3 rounds
         }
     }
 }

@@ -45,12 +45,14 @@ public struct IngestSchema: Sendable {
         meta = Keyspace(try store.columnFamily("meta"), prefix: [1], codec: UInt64LittleEndianCodec())
     }
 
-    /// Opens (or creates) an ingest state directory. Its memtables are vectors: every batch
-    /// writes tens of thousands of keys (session states, edge counters) that are read back
-    /// only by scans at load, and a skip-list insert costs far more than an append.
+    /// Opens (or creates) an ingest state directory. The families every batch writes tens of
+    /// thousands of keys to, read back only by scans at load (session states, edge counters,
+    /// vocabulary, attributes), get vector memtables: an append instead of a skip-list
+    /// insert. Walk blocks and counters, which the trainer and status read by key, keep the
+    /// skip list.
     public static func openStore(path: String, options: StoreOptions = StoreOptions()) throws -> Store {
         var options = options
-        options.memtable = .vector
+        options.vectorMemtableFamilies = ["sessions", "edges", "vocab", "attrs"]
         return try Store(path: path, columnFamilies: families, options: options)
     }
 }
