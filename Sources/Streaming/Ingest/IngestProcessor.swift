@@ -278,7 +278,6 @@ public final class IngestProcessor: @unchecked Sendable {
         if pendingNewEdges.count > options.newEdgeBacklog { pendingNewEdges.removeFirst(pendingNewEdges.count - options.newEdgeBacklog) }
     }
 
-
     private func applyLocked(_ input: IngestBatchInput, closeAll: Bool) throws -> IngestBatchOutcome {
         var outcome = IngestBatchOutcome()
         var closed: [Session] = []
