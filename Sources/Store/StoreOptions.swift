@@ -7,7 +7,6 @@ public struct StoreOptions: Sendable, Equatable {
         case none, snappy, lz4, zstd
     }
 
-
     /// Create the directory, the database and any requested missing column families.
     public var createIfMissing: Bool = true
     /// Memtable size per column family, in bytes (`write_buffer_size`).

@@ -52,7 +52,7 @@ public final class LiveGraphWalker: @unchecked Sendable {
                 var slots: [AliasTables.Slot] = []
                 for k in (c * chunk)..<min(nodes.count, (c + 1) * chunk) {
                     let node = Int(nodes[k])
-                    guard node < graph.nodeCount, node < out.buffer.count else { continue }
+                    guard node < graph.nodeCount else { continue }
                     slots.removeAll(keepingCapacity: true)
                     AliasTables.appendSlots(targets: graph.targets[node], weights: graph.weights[node], to: &slots, scratch: &scratch)
                     out.buffer[node].base?.deallocate()
@@ -70,7 +70,7 @@ public final class LiveGraphWalker: @unchecked Sendable {
 
     /// Rebuilds every table (after the graph was loaded).
     public func refreshAll(in graph: ViewGraph) {
-        refresh((0..<UInt32(graph.nodeCount)).map { $0 }, in: graph)
+        refresh(Array(0..<UInt32(graph.nodeCount)), in: graph)
     }
 
     /// `perNode` walks of at most `length` nodes from each start that has out-edges, in start
