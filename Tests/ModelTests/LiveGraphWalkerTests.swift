@@ -15,14 +15,12 @@ import Testing
     }
 
     static func walker(_ graph: ViewGraph) -> LiveGraphWalker {
-        var walker = LiveGraphWalker()
-        walker.refreshAll(in: graph)
-        return walker
+        LiveGraphWalker(source: graph)
     }
 
-    @Test func walksDoNotDependOnEdgeInsertionOrder() {
-        let a = Self.walker(Self.graph(reversed: false)).walks(from: [0, 1, 2], perNode: 50, length: 10, seed: 5, nodeCount: 6)
-        let b = Self.walker(Self.graph(reversed: true)).walks(from: [0, 1, 2], perNode: 50, length: 10, seed: 5, nodeCount: 6)
+    @Test func walksDoNotDependOnEdgeInsertionOrder() throws {
+        let a = try Self.walker(Self.graph(reversed: false)).walks(from: [0, 1, 2], perNode: 50, length: 10, seed: 5, nodeCount: 6)
+        let b = try Self.walker(Self.graph(reversed: true)).walks(from: [0, 1, 2], perNode: 50, length: 10, seed: 5, nodeCount: 6)
         #expect(a.walkCount == 150)
         #expect(a == b)
         // The offline generator too (a graph rebuilt from stored edges walks the same).
@@ -31,9 +29,9 @@ import Testing
         #expect(c == d)
     }
 
-    @Test func walksFollowEdgesStopAtSinksAndSkipSinkStarts() {
+    @Test func walksFollowEdgesStopAtSinksAndSkipSinkStarts() throws {
         let graph = Self.graph(reversed: false)
-        let corpus = Self.walker(graph).walks(from: [3, 0, 5, 99], perNode: 40, length: 6, seed: 1, nodeCount: 6)
+        let corpus = try Self.walker(graph).walks(from: [3, 0, 5, 99], perNode: 40, length: 6, seed: 1, nodeCount: 6)
         #expect(corpus.walkCount == 40)  // only 0 has out-edges among the starts
         for i in 0..<corpus.walkCount {
             let walk = Array(corpus.walk(i))
@@ -43,8 +41,8 @@ import Testing
         }
     }
 
-    @Test func transitionFrequenciesFollowWeights() {
-        let corpus = Self.walker(Self.graph(reversed: false)).walks(from: [0], perNode: 40_000, length: 2, seed: 3, nodeCount: 6)
+    @Test func transitionFrequenciesFollowWeights() throws {
+        let corpus = try Self.walker(Self.graph(reversed: false)).walks(from: [0], perNode: 40_000, length: 2, seed: 3, nodeCount: 6)
         var counts = [Int](repeating: 0, count: 6)
         for i in 0..<corpus.walkCount { counts[Int(corpus.walk(i).last ?? 0)] += 1 }
         // Weights 1, 3, 6, 2 out of 12; standard error <= 0.0025, bound > 5 standard errors.
@@ -53,31 +51,106 @@ import Testing
         }
     }
 
-    @Test func manyStartsAreDeterministicAcrossParallelChunks() {
+    @Test func manyStartsAreDeterministicAcrossParallelChunks() throws {
         // More starts than one chunk, so chunks are drawn in parallel.
         var graph = ViewGraph(nodeCount: 3000)
         for i in 0..<3000 { for j in 1...4 { graph.addTransition(from: UInt32(i), to: UInt32((i * 7 + j * 13) % 3000), count: UInt32(j)) } }
         let walker = Self.walker(graph)
         let starts = (0..<3000).map { UInt32($0) }
-        let a = walker.walks(from: starts, perNode: 2, length: 8, seed: 9, nodeCount: 3000)
-        let b = walker.walks(from: starts, perNode: 2, length: 8, seed: 9, nodeCount: 3000)
+        let a = try walker.walks(from: starts, perNode: 2, length: 8, seed: 9, nodeCount: 3000)
+        let b = try walker.walks(from: starts, perNode: 2, length: 8, seed: 9, nodeCount: 3000)
         #expect(a.walkCount == 6000)
         #expect(a == b)
         #expect((0..<a.walkCount).map { a.walk($0).first } == starts.flatMap { [$0, $0] })
-        #expect(a != walker.walks(from: starts, perNode: 2, length: 8, seed: 10, nodeCount: 3000))
+        #expect(try a != walker.walks(from: starts, perNode: 2, length: 8, seed: 10, nodeCount: 3000))
     }
 
-    @Test func refreshPicksUpChangedOutEdges() {
-        var graph = ViewGraph(nodeCount: 4)
+    /// A ring-like graph of `n` nodes, 4 weighted out-edges each.
+    static func bigGraph(_ n: Int) -> ViewGraph {
+        var graph = ViewGraph(nodeCount: n)
+        for i in 0..<n { for j in 1...4 { graph.addTransition(from: UInt32(i), to: UInt32((i * 7 + j * 13) % n), count: UInt32(j)) } }
+        return graph
+    }
+
+    @Test func addMergesIncrementsIntoHeldAndUnheldNodes() throws {
+        var graph = ViewGraph(nodeCount: 5)
         graph.addTransition(from: 0, to: 1)
-        var walker = Self.walker(graph)
-        graph.addTransition(from: 0, to: 2, count: 1_000_000)
-        graph.addTransition(from: 2, to: 3)
-        // Not refreshed yet: the old table (0 -> 1 only) is used.
-        let stale = walker.walks(from: [0], perNode: 20, length: 2, seed: 2, nodeCount: 4)
-        #expect((0..<stale.walkCount).allSatisfy { stale.walk($0).last == 1 })
-        walker.refresh([0, 2], in: graph)
-        let fresh = walker.walks(from: [0], perNode: 20, length: 3, seed: 2, nodeCount: 4)
-        #expect((0..<fresh.walkCount).allSatisfy { Array(fresh.walk($0)) == [0, 2, 3] })
+        graph.addTransition(from: 2, to: 3, count: 2)
+        graph.addTransition(from: 3, to: 0, count: 4)
+        let walker = Self.walker(graph)
+        try walker.load([0], nodeCount: 5)
+        #expect(walker.holds(0) && !walker.holds(2) && walker.loads == 1)
+        // Node 0 is held, 2 is read from the source first, 4 is new; 0 -> 1 and 2 -> 3 grow, three edges are new.
+        let increments: [(from: UInt32, to: UInt32, count: UInt32)] = [(0, 1, 3), (0, 2, 1_000_000), (2, 1, 5), (2, 3, 1), (4, 0, 2)]
+        #expect(try walker.add(increments, nodeCount: 5) == 3)
+        #expect(walker.loads == 3)
+        var updated = graph
+        for e in increments { updated.addTransition(from: e.from, to: e.to, count: e.count) }
+        for from in 0..<UInt32(5) {
+            for to in 0..<UInt32(5) where walker.holds(from) {
+                #expect(walker.weight(from: from, to: to) == updated.weight(from: from, to: to), "weight \(from) -> \(to)")
+            }
+        }
+        #expect(walker.weight(from: 1, to: 0) == nil, "node 1 is not held")
+        // The walks are those of a walker over the updated graph.
+        let fresh = Self.walker(updated)
+        let starts: [UInt32] = [0, 1, 2, 3, 4]
+        #expect(try walker.walks(from: starts, perNode: 30, length: 6, seed: 4, nodeCount: 5)
+            == fresh.walks(from: starts, perNode: 30, length: 6, seed: 4, nodeCount: 5))
+    }
+
+    @Test func walksDoNotDependOnWhatIsHeldAndEvictionKeepsTheBound() throws {
+        let graph = Self.bigGraph(5000)
+        let unbounded = Self.walker(graph)
+        let bounded = Self.walker(graph)
+        let bound = 40 * LiveGraphWalker.bytes(degree: 4)
+        for round in 0..<5 {
+            let starts = (0..<400).map { UInt32(($0 * 37 + round * 1001) % 5000) }
+            let a = try unbounded.walks(from: starts, perNode: 2, length: 10, seed: UInt64(round), nodeCount: 5000)
+            let b = try bounded.walks(from: starts, perNode: 2, length: 10, seed: UInt64(round), nodeCount: 5000)
+            #expect(a == b, "round \(round)")
+            bounded.evict(toAtMost: bound)
+            #expect(bounded.heldBytes <= bound)
+            #expect(bounded.heldNodes * LiveGraphWalker.bytes(degree: 4) == bounded.heldBytes)
+        }
+        #expect(unbounded.heldBytes > 100 * bound, "the unbounded walker held what the walks reached")
+        #expect(bounded.loads > unbounded.loads, "the bounded walker read evicted nodes again")
+        bounded.evict(toAtMost: 0)
+        #expect(bounded.heldBytes == 0 && bounded.heldNodes == 0)
+    }
+
+    @Test func evictionKeepsRecentlyUsedNodes() throws {
+        let graph = Self.bigGraph(2000)
+        let walker = Self.walker(graph)
+        try walker.load((0..<2000).map { UInt32($0) }, nodeCount: 2000)
+        // The clock hand passes everything once (clearing every mark) and drops a few.
+        walker.evict(toAtMost: walker.heldBytes - 1)
+        // Node 1500 is used again; the hand then sweeps on past it, dropping unused nodes and
+        // sparing the used one (its mark is cleared instead).
+        _ = try walker.add([(1500, 1, 1)], nodeCount: 2000)
+        walker.evict(toAtMost: 300 * LiveGraphWalker.bytes(degree: 4))
+        #expect(walker.holds(1500))
+        #expect(!walker.holds(1499) && !walker.holds(1501))
+        #expect(walker.heldNodes <= 300)
+    }
+
+    /// A source that fails for one node.
+    struct FailingSource: OutEdgeSource {
+        struct Failure: Error {}
+        let graph: ViewGraph
+        let failing: UInt32
+        func outEdges(of node: UInt32) throws -> (targets: [UInt32], weights: [UInt32]) {
+            if node == failing { throw Failure() }
+            return graph.outEdges(of: node)
+        }
+    }
+
+    @Test func sourceErrorsReachTheCaller() {
+        let graph = Self.bigGraph(3000)
+        let walker = LiveGraphWalker(source: FailingSource(graph: graph, failing: 7))
+        #expect(throws: FailingSource.Failure.self) {
+            try walker.walks(from: (0..<3000).map { UInt32($0) }, perNode: 1, length: 5, seed: 1, nodeCount: 3000)
+        }
+        #expect(throws: FailingSource.Failure.self) { try walker.add([(7, 1, 1)], nodeCount: 3000) }
     }
 }

@@ -133,6 +133,14 @@ import Testing
         #expect(parseError(dataTestPipelineYAML + "\ntraining:\n  negatives: {item: 1, shop: 2}\n")?.hasPrefix("pipelines/x.yaml: training.negatives.shop: unknown key") == true)
         #expect(parseError(dataTestPipelineYAML + "\ntraining:\n  learning_rate: 0.01\n  min_learning_rate: 0.1\n")?.hasPrefix("pipelines/x.yaml: training.min_learning_rate:") == true)
         #expect(parseError("name: [1\n")?.hasPrefix("pipelines/x.yaml: not valid YAML") == true)
+        #expect(parseError(dataTestPipelineYAML + "\ningest:\n  adjacency_cache_mb: 0\n")?.hasPrefix("pipelines/x.yaml: ingest.adjacency_cache_mb: must be a size in MiB") == true)
+        #expect(parseError(dataTestPipelineYAML + "\ningest:\n  cache: 1\n")?.hasPrefix("pipelines/x.yaml: ingest.cache: unknown key") == true)
+    }
+
+    @Test func ingestBoundIsReadInMiB() throws {
+        let config = try PipelineConfig.parse(yaml: dataTestPipelineYAML + "\ningest:\n  adjacency_cache_mb: 1.5\n", source: "x")
+        #expect(config.ingest.adjacencyCacheBytes == 1_572_864)
+        #expect(try PipelineConfig.parse(yaml: dataTestPipelineYAML, source: "x").ingest.adjacencyCacheBytes == 1 << 30)
     }
 
     @Test func repositoryPipelinesParse() throws {

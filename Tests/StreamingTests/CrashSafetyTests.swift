@@ -120,7 +120,7 @@ extension StreamingIngestTests {
             #expect(processor.allOffsets == ends, "the final run must consume every partition to its end")
             #expect(processor.status.counters["events.applied"] == UInt64(events.count), "nothing lost, nothing counted twice")
             try processor.closeAllSessions()
-            let diff = NamedGraphs(processor.graphs).differences(from: offlineGraphs(events, config: config))
+            let diff = try NamedGraphs(processor.graphs).differences(from: offlineGraphs(events, config: config))
             #expect(diff.isEmpty, "\(diff)")
             print("crash safety: events.applied after each kill: \(appliedAfterKill)")
         }

@@ -90,7 +90,7 @@ extension StreamingIngestTests {
             #expect(sources.count == letters.count, "every dead letter names a distinct source record")
 
             try processor.closeAllSessions()
-            let diff = NamedGraphs(processor.graphs).differences(from: offlineGraphs(valid, config: config))
+            let diff = try NamedGraphs(processor.graphs).differences(from: offlineGraphs(valid, config: config))
             #expect(diff.isEmpty, "\(diff)")
         }
 

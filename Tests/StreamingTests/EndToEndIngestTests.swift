@@ -40,7 +40,7 @@ extension StreamingIngestTests {
 
             try processor.closeAllSessions()
             #expect(processor.status.openSessions == 0)
-            let streamed = processor.graphs
+            let streamed = try processor.graphs
             let streamedNamed = NamedGraphs(streamed)
             let offline = offlineGraphs(events, config: config)
             #expect(offline.totalWeight > 10_000, "the synthetic stream must build non-trivial graphs")
@@ -55,8 +55,8 @@ extension StreamingIngestTests {
             store.close()
             let (store2, reopened) = try openProcessor(state, config: config)
             defer { store2.close() }
-            #expect(IdGraphs(reopened.graphs) == before)
-            #expect(NamedGraphs(reopened.graphs) == offline)
+            #expect(try IdGraphs(reopened.graphs) == before)
+            #expect(try NamedGraphs(reopened.graphs) == offline)
             #expect(reopened.allOffsets == ends)
             #expect(reopened.status.counters == statusBefore.counters)
             #expect(reopened.status.openSessions == 0)

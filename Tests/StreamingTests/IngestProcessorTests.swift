@@ -59,7 +59,7 @@ extension StreamingIngestTests {
             try feed(shuffled, to: processor)
             #expect(processor.status.counters["events.late"] == nil || processor.status.counters["events.late"] == 0)
             try processor.closeAllSessions()
-            let diff = NamedGraphs(processor.graphs).differences(from: offlineGraphs(events, config: config))
+            let diff = try NamedGraphs(processor.graphs).differences(from: offlineGraphs(events, config: config))
             #expect(diff.isEmpty, "\(diff)")
         }
 
@@ -80,7 +80,7 @@ extension StreamingIngestTests {
             #expect(processor.status.counters["events.late"] == 1)
             #expect(processor.status.counters["events.applied"] == 4)
             try processor.closeAllSessions()
-            let items = processor.graphs.views[0].vocabulary.names
+            let items = try processor.graphs.views[0].vocabulary.names
             #expect(Set(items) == ["a", "b", "c"], "the late event must not enter the graph: \(items)")
         }
 
@@ -96,7 +96,7 @@ extension StreamingIngestTests {
             defer { store.close() }
             try feed(events, to: processor)
             let schema = try IngestSchema(store: store)
-            let graphs = processor.graphs
+            let graphs = try processor.graphs
             for (v, view) in graphs.views.enumerated() {
                 var stored = 0
                 var invalid: [String] = []
@@ -123,6 +123,47 @@ extension StreamingIngestTests {
                 #expect(stored > 0, "view \(view.name) has no walks")
                 #expect(invalid.isEmpty, "\(invalid.prefix(5))")
             }
+        }
+
+        @Test("a bounded adjacency cache evicts between batches and reads nodes back: the same graphs, walks and new-edge records as unbounded, across a restart")
+        func boundedAdjacencyCache() throws {
+            let config = try syntheticPipeline()
+            var bounded = config
+            bounded.ingest.adjacencyCacheBytes = 24 * 1024
+            let events = syntheticEvents(count: 12_000, seed: 41)
+            var options = IngestOptions()
+            options.trackNewEdges = true
+            let dir = try TemporaryDirectory()
+            let (refStore, reference) = try openProcessor(dir.sub("reference"), config: config, options: options)
+            defer { refStore.close() }
+            try feed(events, to: reference)
+            try reference.closeAllSessions()
+            #expect(reference.status.adjacencyBytes > 4 * bounded.ingest.adjacencyCacheBytes, "the graph is much larger than the bound")
+
+            var loads = 0
+            var newEdges: [NewEdge] = []
+            let half = events.count / 2
+            for (part, range) in [(0, 0..<half), (1, half..<events.count)] {
+                // A restart between the halves: the second processor starts with nothing held.
+                let (store, processor) = try openProcessor(dir.sub("bounded"), config: bounded, options: options)
+                defer { store.close() }
+                for start in stride(from: range.lowerBound, to: range.upperBound, by: 1_000) {
+                    try feed(Array(events[start..<min(start + 1_000, range.upperBound)]), to: processor)
+                    #expect(processor.status.adjacencyBytes <= bounded.ingest.adjacencyCacheBytes, "held after a batch, part \(part)")
+                }
+                if part == 1 { try processor.closeAllSessions() }
+                newEdges += processor.trainingFeed(knownRows: []).newEdges
+                loads += processor.status.adjacencyLoads
+                if part == 1 {
+                    #expect(try NamedGraphs(processor.graphs) == NamedGraphs(reference.graphs))
+                    #expect(processor.status.views.map(\.edges) == reference.status.views.map(\.edges))
+                    let a = try graphState(store), b = try graphState(refStore)
+                    #expect(a == b, "identical vocabularies, edges, attributes and walks; differing: \(a.keys.sorted().filter { a[$0] != b[$0] })")
+                }
+            }
+            #expect(loads > 2 * reference.status.adjacencyLoads, "the bounded cache read evicted nodes back (\(loads) loads)")
+            #expect(newEdges == reference.trainingFeed(knownRows: []).newEdges)
+            #expect(!newEdges.isEmpty)
         }
     }
 }

@@ -27,7 +27,7 @@ struct StatusCommandTests {
         defer { store.close() }  // holds the directory lock while the commands run
         try feed(distinctTimeEvents(count: 800, seed: 4), to: processor)
         try processor.closeAllSessions()
-        let graphs = processor.graphs
+        let graphs = try processor.graphs
         let items = graphs.views[0].vocabulary.names
         let categories = graphs.views[1].vocabulary.names
         try #require(items.count >= 5 && categories.count >= 3)

@@ -20,7 +20,7 @@ struct StatusInspectorTests {
         try processor.closeAllSessions()
         // Counted by the processor in memory, and per partition here from what was fed.
         let expected = processor.status
-        let graphs = processor.graphs
+        let graphs = try processor.graphs
         var perPartition: [TopicPartition: Int64] = [:]
         for e in events { perPartition[partition(ofUser: e.user), default: 0] += 1 }
 
@@ -58,7 +58,7 @@ struct StatusInspectorTests {
         defer { store.close() }
         try feed(distinctTimeEvents(count: 800, seed: 2), to: processor)
         try processor.closeAllSessions()
-        let graphs = processor.graphs
+        let graphs = try processor.graphs
         let items = Array(graphs.views[0].vocabulary.names.prefix(5)) + ["no-such-item"]
         let inspector = try StateInspector(store: store)
         let found = try inspector.attributes(ofItems: items)

@@ -24,6 +24,17 @@ extension PipelineConfig {
         }
     }
 
+    /// `ingest:` — the streaming ingester of `m2grl serve` and `m2grl replay`.
+    public struct Ingest: Sendable, Equatable {
+        /// Bytes of out-edge adjacency (weights and alias tables) held in memory across all
+        /// views; the rest is read back from RocksDB when a batch or a walk reaches it.
+        public var adjacencyCacheBytes: Int
+
+        public init(adjacencyCacheBytes: Int = 1 << 30) {
+            self.adjacencyCacheBytes = adjacencyCacheBytes
+        }
+    }
+
     /// `publish:` — embedding versions produced by `m2grl serve`.
     public struct Publish: Sendable, Equatable {
         /// Value encoding of published records.
@@ -72,6 +83,16 @@ extension PipelineConfigParser {
             o.checkpointSeconds = s
         }
         return o
+    }
+
+    func parseIngest(_ node: Node?) throws -> PipelineConfig.Ingest {
+        let r = try YAMLMappingReader(node, source: source, path: "ingest", allowedKeys: ["adjacency_cache_mb"])
+        var i = PipelineConfig.Ingest()
+        if let mb = try r.double("adjacency_cache_mb") {
+            if !(mb > 0 && mb <= 1e9) { throw r.error("adjacency_cache_mb", "must be a size in MiB, > 0, got \(mb)") }
+            i.adjacencyCacheBytes = Int(mb * 1_048_576)
+        }
+        return i
     }
 
     func parsePublish(_ node: Node?) throws -> PipelineConfig.Publish {

@@ -17,6 +17,7 @@ public struct PipelineConfig: Sendable, Equatable {
     public var training: Training
     public var kafka: Kafka?
     public var online = Online()
+    public var ingest = Ingest()
     public var publish = Publish()
 
     public init(

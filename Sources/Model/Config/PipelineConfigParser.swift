@@ -33,7 +33,7 @@ struct PipelineConfigParser {
     func parseRoot(_ root: Node) throws -> PipelineConfig {
         let top = try YAMLMappingReader(
             root, source: source, path: "",
-            allowedKeys: ["name", "events", "views", "sessions", "walks", "alignments", "training", "kafka", "online", "publish"])
+            allowedKeys: ["name", "events", "views", "sessions", "walks", "alignments", "training", "kafka", "online", "publish", "ingest"])
         let name = try top.requiredString("name")
         let events = try parseEvents(top.node("events"))
         let views = try parseViews(top.sequence("views"), events: events)
@@ -49,6 +49,7 @@ struct PipelineConfigParser {
             name: name, events: events, views: views, sessions: sessions, walks: walks,
             alignments: alignments, training: training, kafka: kafka)
         if top.has("online") { config.online = try parseOnline(top.node("online")) }
+        if top.has("ingest") { config.ingest = try parseIngest(top.node("ingest")) }
         if top.has("publish") { config.publish = try parsePublish(top.node("publish")) }
         return config
     }

@@ -15,6 +15,10 @@ public struct GraphBuilder: Sendable, Equatable {
     }
 
     public internal(set) var views: [View]
+    /// Whether `apply` adds the transitions to the views' graphs (true) or only reports them
+    /// in its ``GraphUpdate`` (false: the streaming ingester keeps adjacency in a bounded
+    /// cache over RocksDB instead). `replay` always adds them.
+    public var keepsEdges = true
     /// `itemAttributes[v][item]`: the item's node id in view `v`, or `noAttribute`
     /// (`itemAttributes[0]` stays empty).
     private var itemAttributes: [[UInt32]]
@@ -107,7 +111,7 @@ public struct GraphBuilder: Sendable, Equatable {
             }
         }
         for pair in pairs {
-            views[view].graph.addTransition(from: pair.from, to: pair.to, count: pair.count)
+            if keepsEdges { views[view].graph.addTransition(from: pair.from, to: pair.to, count: pair.count) }
             update.edges.append(.init(view: view, from: pair.from, to: pair.to, count: pair.count))
         }
     }

@@ -74,6 +74,11 @@ public struct IngestStatus: Sendable, Equatable {
         public var walksInRing: Int
     }
     public var views: [View]
+    /// Adjacency held in memory (all views) and its bound (`ingest.adjacency_cache_mb`).
+    public var adjacencyBytes: Int
+    public var adjacencyBound: Int
+    /// Nodes read back from RocksDB since start (misses of the adjacency cache).
+    public var adjacencyLoads: Int
     public var openSessions: Int
     public var offsets: [TopicPartition: Int64]
     public var counters: [String: UInt64]
@@ -104,7 +109,11 @@ public final class IngestProcessor: @unchecked Sendable {
     var clocks: [TopicPartition: Int64] = [:]
     var offsets: [TopicPartition: Int64] = [:]
     var walkNext: [UInt64]
+    /// Per view, the out-edges of hot nodes and their alias tables (bounded; the rest are
+    /// read back from the `edges` family). The builder keeps vocabularies and attributes only.
     private let walkers: [LiveGraphWalker]
+    /// Distinct edges per view.
+    private var edgeCounts: [Int]
     /// Per view, the blocks in the ring, oldest first: (sequence of the first walk, walks).
     var ringBlocks: [[(start: UInt64, count: Int)]]
     /// New item edges not yet handed to the trainer (`trackNewEdges`).
@@ -120,8 +129,13 @@ public final class IngestProcessor: @unchecked Sendable {
         self.logger = logger
         self.schema = try IngestSchema(store: store)
         self.builder = GraphBuilder(config: config)
+        self.builder.keepsEdges = false
         self.walkNext = Array(repeating: 0, count: config.viewNames.count)
-        self.walkers = config.viewNames.map { _ in LiveGraphWalker() }
+        let schema = self.schema
+        self.walkers = config.viewNames.indices.map { v in
+            LiveGraphWalker(source: StoredOutEdges(edges: schema.edges, view: UInt16(v)))
+        }
+        self.edgeCounts = Array(repeating: 0, count: config.viewNames.count)
         self.ringBlocks = Array(repeating: [], count: config.viewNames.count)
         try load()
     }
@@ -159,14 +173,13 @@ public final class IngestProcessor: @unchecked Sendable {
             update.attributes.append(.init(view: Int(view), item: item, attribute: UInt32(truncatingIfNeeded: attribute)))
             return .continue
         }
-        try schema.edges.scan { key, weight in
-            let (view, from, to) = key.components
-            update.edges.append(.init(view: Int(view), from: from, to: to, count: UInt32(truncatingIfNeeded: weight)))
-            return .continue
-        }
         do { try builder.replay(update) } catch { throw IngestError.corruptState("\(error)") }
-        if options.walksPerTouchedNode > 0 {
-            for v in walkers.indices { walkers[v].refreshAll(in: builder.views[v].graph) }
+        // Adjacency stays in RocksDB until a batch or a walk reaches it; only count it.
+        try schema.edges.scan { key, _ in
+            let view = Int(key.components.0)
+            guard view < edgeCounts.count else { throw IngestError.corruptState("edge of unknown view \(view)") }
+            edgeCounts[view] += 1
+            return .continue
         }
 
         var restored = 0
@@ -217,16 +230,34 @@ public final class IngestProcessor: @unchecked Sendable {
     /// All stored next offsets.
     public var allOffsets: [TopicPartition: Int64] { lock.withLock { offsets } }
 
-    /// A copy of the in-memory graphs and vocabularies.
-    public var graphs: GraphBuilder { lock.withLock { builder } }
+    /// The vocabularies, attributes and graphs (edges read from the committed state).
+    public var graphs: GraphBuilder {
+        get throws {
+            try lock.withLock {
+                var graphs = builder
+                graphs.keepsEdges = true
+                var update = GraphUpdate()
+                try schema.edges.scan { key, weight in
+                    let (view, from, to) = key.components
+                    update.edges.append(.init(view: Int(view), from: from, to: to, count: UInt32(clamping: weight)))
+                    return .continue
+                }
+                do { try graphs.replay(update) } catch { throw IngestError.corruptState("\(error)") }
+                return graphs
+            }
+        }
+    }
 
     public var status: IngestStatus {
         lock.withLock {
             IngestStatus(
                 views: builder.views.enumerated().map { v, view in
-                    IngestStatus.View(name: view.name, nodes: view.vocabulary.count, edges: view.graph.edgeCount,
+                    IngestStatus.View(name: view.name, nodes: view.vocabulary.count, edges: edgeCounts[v],
                                       walksInRing: ringBlocks[v].reduce(0) { $0 + $1.count })
                 },
+                adjacencyBytes: walkers.reduce(0) { $0 + $1.heldBytes },
+                adjacencyBound: config.ingest.adjacencyCacheBytes,
+                adjacencyLoads: walkers.reduce(0) { $0 + $1.loads },
                 openSessions: cutters.values.reduce(0) { $0 + $1.openSessionCount },
                 offsets: offsets,
                 counters: counters.filter { !$0.key.hasPrefix("walks.next.") && $0.key != "format.version" })
@@ -261,19 +292,25 @@ public final class IngestProcessor: @unchecked Sendable {
         }
     }
 
-    /// Item transitions of `session` not yet in the item graph (checked before the session
-    /// is applied), with the time of the event that completes each; first one per edge.
-    private func recordNewEdges(of session: Session) {
+    /// Item transitions of `sessions` not in the item graph before this batch, with the time
+    /// of the event that completes each; the first one per edge. The sessions' items are
+    /// interned already; their source nodes' out-edges are read into the walker first.
+    private func recordNewEdges(of sessions: [Session]) throws {
         let vocabulary = builder.views[0].vocabulary
-        let graph = builder.views[0].graph
-        var previous: Event?
-        var seen = Set<String>()
-        for event in session.events {
-            defer { if previous?.item != event.item { previous = event } }
-            guard let prev = previous, prev.item != event.item else { continue }
-            if let a = vocabulary.id(of: prev.item), let b = vocabulary.id(of: event.item), graph.weight(from: a, to: b) > 0 { continue }
-            guard seen.insert(prev.item + "\u{0}" + event.item).inserted else { continue }
-            pendingNewEdges.append(NewEdge(from: prev.item, eventTimeMs: event.timestampMillis))
+        var transitions: [(from: UInt32, to: UInt32, time: Int64)] = []
+        for session in sessions {
+            var previous: UInt32?
+            for event in session.events {
+                guard let id = vocabulary.id(of: event.item) else { continue }
+                if let p = previous, p != id { transitions.append((p, id, event.timestampMillis)) }
+                previous = id
+            }
+        }
+        try walkers[0].load(transitions.map(\.from), nodeCount: vocabulary.count)
+        var seen = Set<UInt64>()
+        for t in transitions where walkers[0].weight(from: t.from, to: t.to) == 0 {
+            guard seen.insert(UInt64(t.from) << 32 | UInt64(t.to)).inserted else { continue }
+            pendingNewEdges.append(NewEdge(from: vocabulary.names[Int(t.from)], eventTimeMs: t.time))
         }
         if pendingNewEdges.count > options.newEdgeBacklog { pendingNewEdges.removeFirst(pendingNewEdges.count - options.newEdgeBacklog) }
     }
@@ -347,7 +384,6 @@ public final class IngestProcessor: @unchecked Sendable {
         // after a sort: one merge per distinct edge.
         var increments: [UInt128] = []
         for session in closed {
-            if options.trackNewEdges { recordNewEdges(of: session) }
             let update = builder.apply(session)
             for n in update.newNodes { try batch.put(schema.vocab, CompositeKey(UInt16(n.view), n.id), n.name) }
             for a in update.attributes {
@@ -359,9 +395,12 @@ public final class IngestProcessor: @unchecked Sendable {
             outcome.newNodes += update.newNodes.count
             outcome.edgeIncrements += update.edges.count
         }
+        if options.trackNewEdges { try recordNewEdges(of: closed) }
         increments.sort()
-        // Nodes whose out-edges changed, per view, ascending (the walk starts).
+        // Nodes whose out-edges changed, per view, ascending (the walk starts), and the summed
+        // increments per view for the walkers.
         var touched: [[UInt32]] = Array(repeating: [], count: builder.views.count)
+        var summed: [[(from: UInt32, to: UInt32, count: UInt32)]] = Array(repeating: [], count: builder.views.count)
         var k = 0
         while k < increments.count {
             let edge = increments[k] >> 32
@@ -372,7 +411,11 @@ public final class IngestProcessor: @unchecked Sendable {
             }
             let view = UInt16(truncatingIfNeeded: edge >> 64), from = UInt32(truncatingIfNeeded: edge >> 32)
             try batch.add(schema.edges, CompositeKey(view, from, UInt32(truncatingIfNeeded: edge)), sum)
+            summed[Int(view)].append((from, UInt32(truncatingIfNeeded: edge), UInt32(clamping: sum)))
             if touched[Int(view)].last != from { touched[Int(view)].append(from) }
+        }
+        for v in summed.indices where !summed[v].isEmpty {
+            edgeCounts[v] += try walkers[v].add(summed[v], nodeCount: builder.views[v].vocabulary.count)
         }
 
         for tp in changed.keys {
@@ -391,11 +434,10 @@ public final class IngestProcessor: @unchecked Sendable {
         let batchSeq = (counters["batches"] ?? 0) + 1
         for v in 0..<builder.views.count where !touched[v].isEmpty {
             guard options.walksPerTouchedNode > 0 else { continue }
-            walkers[v].refresh(touched[v], in: builder.views[v].graph)
             let seed = SplitMix64.mix(config.walks.seed ^ SplitMix64.mix(UInt64(v) << 48 ^ batchSeq))
-            var corpus = walkers[v].walks(
+            var corpus = try walkers[v].walks(
                 from: touched[v], perNode: options.walksPerTouchedNode,
-                length: config.walks.length, seed: seed, nodeCount: builder.views[v].graph.nodeCount)
+                length: config.walks.length, seed: seed, nodeCount: builder.views[v].vocabulary.count)
             guard corpus.walkCount > 0 else { continue }
             if corpus.walkCount > options.walkRingCapacity {
                 // A block never exceeds the ring: keep its last `capacity` walks, so the
@@ -442,7 +484,21 @@ public final class IngestProcessor: @unchecked Sendable {
         try bump("sessions.closed", outcome.sessionsClosed)
         try bump("walks.written", outcome.walksWritten)
         try store.write(batch, sync: options.syncWrites)
+        // Committed: every held node's weights are in the store now, so any may be dropped.
+        evictAdjacency()
         return outcome
+    }
+
+    /// Brings the adjacency held by all views within `ingest.adjacency_cache_mb`, taking from
+    /// the view that holds the most (each view drops its least recently used nodes).
+    private func evictAdjacency() {
+        let bound = config.ingest.adjacencyCacheBytes
+        var held = walkers.reduce(0) { $0 + $1.heldBytes }
+        while held > bound, let largest = walkers.max(by: { $0.heldBytes < $1.heldBytes }), largest.heldBytes > 0 {
+            let before = largest.heldBytes
+            largest.evict(toAtMost: before - (held - bound))
+            held -= before - largest.heldBytes
+        }
     }
 }
 

@@ -231,7 +231,7 @@ public final class KafkaIngestService: Service, Sendable {
         let views = s.views.map { "\($0.name) \($0.nodes)n/\($0.edges)e/\($0.walksInRing)w" }.joined(separator: " ")
         let rate = eventsPerSecond.map { String(format: "%.0f ev/s", $0) } ?? "final"
         let lagText = lag.isEmpty ? "" : " lag=\(lag.values.reduce(0, +))"
-        logger.notice("ingest: \(rate)\(lagText) applied=\(s.counters["events.applied"] ?? 0) dead=\(s.counters["events.dead_lettered"] ?? 0) late=\(s.counters["events.late"] ?? 0) sessions_open=\(s.openSessions) | \(views)")
+        logger.notice("ingest: \(rate)\(lagText) applied=\(s.counters["events.applied"] ?? 0) dead=\(s.counters["events.dead_lettered"] ?? 0) late=\(s.counters["events.late"] ?? 0) sessions_open=\(s.openSessions) adjacency=\(String(format: "%.1f/%.0fMiB", Double(s.adjacencyBytes) / 1_048_576, Double(s.adjacencyBound) / 1_048_576)) loads=\(s.adjacencyLoads) | \(views)")
     }
 }
 
@@ -278,7 +278,7 @@ final class IngestMetrics: Sendable {
     let walks = Counter(label: "m2grl_ingest_walks_written_total")
 
     /// Gauges from a status snapshot: per view nodes, edges and walk-ring fill, open sessions,
-    /// lag per partition, events/s.
+    /// adjacency held and read back, lag per partition, events/s.
     static func publish(status s: IngestStatus, lag: [TopicPartition: Int64], eventsPerSecond: Double?) {
         for v in s.views {
             Gauge(label: "m2grl_graph_nodes", dimensions: [("view", v.name)]).record(v.nodes)
@@ -286,6 +286,8 @@ final class IngestMetrics: Sendable {
             Gauge(label: "m2grl_walk_ring_walks", dimensions: [("view", v.name)]).record(v.walksInRing)
         }
         Gauge(label: "m2grl_sessions_open").record(s.openSessions)
+        Gauge(label: "m2grl_adjacency_cache_bytes").record(s.adjacencyBytes)
+        Gauge(label: "m2grl_adjacency_loads").record(s.adjacencyLoads)
         for (tp, l) in lag {
             Gauge(label: "m2grl_ingest_lag", dimensions: [("topic", tp.topic), ("partition", "\(tp.partition)")]).record(l)
         }

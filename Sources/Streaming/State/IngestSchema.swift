@@ -46,13 +46,14 @@ public struct IngestSchema: Sendable {
     }
 
     /// Opens (or creates) an ingest state directory. The families every batch writes tens of
-    /// thousands of keys to, read back only by scans at load (session states, edge counters,
-    /// vocabulary, attributes), get vector memtables: an append instead of a skip-list
-    /// insert. Walk blocks and counters, which the trainer and status read by key, keep the
-    /// skip list.
+    /// thousands of keys to, read back only by scans at load (session states, vocabulary,
+    /// attributes), get vector memtables: an append instead of a skip-list insert. Edges,
+    /// read back node by node by the adjacency cache, and walk blocks and counters, which the
+    /// trainer and status read by key, keep the skip list (a read of a vector memtable sorts
+    /// a copy of it).
     public static func openStore(path: String, options: StoreOptions = StoreOptions()) throws -> Store {
         var options = options
-        options.vectorMemtableFamilies = ["sessions", "edges", "vocab", "attrs"]
+        options.vectorMemtableFamilies = ["sessions", "vocab", "attrs"]
         return try Store(path: path, columnFamilies: families, options: options)
     }
 }

@@ -134,7 +134,7 @@ public final class ContinuousTrainer: @unchecked Sendable {
         guard epochs > 0 else { return nil }
         let feed = refresh()
         for v in feed.viewNames.indices { seen[v] = feed.walkNext[v] }
-        let data = TrainingDataBuilder.trainingData(graphs: processor.graphs, config: pipeline)
+        let data = TrainingDataBuilder.trainingData(graphs: try processor.graphs, config: pipeline)
         var config = TrainerConfig(pipeline: pipeline.training)
         config.epochs = epochs
         config.threads = baseConfig.threads
