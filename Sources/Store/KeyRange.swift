@@ -31,6 +31,16 @@ public struct KeyRange: Sendable, Equatable {
         }
         return nil
     }
+
+    /// Whether every key of the range starts with the same `length` bytes (the lower
+    /// bound's): the lower bound is at least that long and the upper bound is at most the
+    /// successor of that prefix.
+    func staysWithinPrefix(ofLength length: Int) -> Bool {
+        guard let lower, lower.count >= length, let upper,
+              let end = Self.successor(ofPrefix: Array(lower.prefix(length)))
+        else { return false }
+        return !end.lexicographicallyPrecedes(upper)
+    }
 }
 
 /// Direction of a scan.

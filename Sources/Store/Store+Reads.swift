@@ -69,11 +69,17 @@ extension Store {
         if let lower = range.lower, let upper = range.upper, !lower.lexicographicallyPrecedes(upper) {
             return  // empty range
         }
+        let prefixLength = try withState { $0.native.hashedPrefixLengths[family.name] }
         try withFamily(family) { db, handle, _ in
             try withSnapshotPointer(snapshot) { snapshotPointer in
                 let readOptions = rocksdb_readoptions_create()
                 defer { rocksdb_readoptions_destroy(readOptions) }
                 if let snapshotPointer { rocksdb_readoptions_set_snapshot(readOptions, snapshotPointer) }
+                // A family with a prefix extractor: a forward scan within one prefix reads only
+                // that prefix (its memtable bucket); any other scan is total-order.
+                let onePrefix = prefixLength.map { direction == .forward && range.staysWithinPrefix(ofLength: $0) } ?? false
+                rocksdb_readoptions_set_total_order_seek(readOptions, onePrefix ? 0 : 1)
+                if onePrefix { rocksdb_readoptions_set_prefix_same_as_start(readOptions, 1) }
                 // The C API copies bound bytes into the read options object.
                 if let lower = range.lower {
                     withCBytes(lower) { rocksdb_readoptions_set_iterate_lower_bound(readOptions, $0, $1) }

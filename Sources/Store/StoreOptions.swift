@@ -20,6 +20,13 @@ public struct StoreOptions: Sendable, Equatable {
     /// order, but a point read of the unflushed part sorts a copy of it. For write-heavy
     /// families read mostly by scans (the ingest state's sessions and edges).
     public var vectorMemtableFamilies: Set<String> = []
+    /// Column families whose memtable is hashed by the first `n` bytes of the stored key
+    /// (RocksDB's hash skip list with a fixed-prefix extractor): an insert goes into the
+    /// small skip list of its prefix, and a forward scan that stays within one prefix reads
+    /// that bucket alone; a scan across prefixes makes a sorted copy of the memtable first.
+    /// For write-heavy families read back one prefix at a time (the ingest state's edges,
+    /// read node by node). Every stored key must be at least `n` bytes long.
+    public var hashedPrefixFamilies: [String: Int] = [:]
     /// Default for writes that do not say otherwise: fsync the WAL before returning.
     public var syncWrites: Bool = false
     /// Background flush/compaction threads (`increase_parallelism`); nil keeps RocksDB's default.

@@ -18,6 +18,9 @@ import Store
 public struct IngestSchema: Sendable {
     public static let families = ["vocab", "edges", "attrs", "sessions", "offsets", "walks", "meta"]
     public static let formatVersion: UInt64 = 1
+    /// Stored `edges` keys start with the keyspace prefix (1 byte), the view (2) and the
+    /// source node (4): one memtable bucket per source node.
+    static let edgeSourcePrefixLength = 7
 
     public typealias ViewNodeKey = CompositeKey<UInt16, UInt32>
     public typealias EdgeKey = CompositeKey<UInt16, UInt32, UInt32>
@@ -48,12 +51,14 @@ public struct IngestSchema: Sendable {
     /// Opens (or creates) an ingest state directory. The families every batch writes tens of
     /// thousands of keys to, read back only by scans at load (session states, vocabulary,
     /// attributes), get vector memtables: an append instead of a skip-list insert. Edges,
-    /// read back node by node by the adjacency cache, and walk blocks and counters, which the
-    /// trainer and status read by key, keep the skip list (a read of a vector memtable sorts
-    /// a copy of it).
+    /// written as heavily but read back node by node by the adjacency cache, get a memtable
+    /// hashed by (view, source node): an insert into that node's small skip list, a read of
+    /// that node's bucket alone (a read of a vector memtable would sort a copy of it). Walk
+    /// blocks and counters, read by key by the trainer and status, keep the skip list.
     public static func openStore(path: String, options: StoreOptions = StoreOptions()) throws -> Store {
         var options = options
         options.vectorMemtableFamilies = ["sessions", "vocab", "attrs"]
+        options.hashedPrefixFamilies = ["edges": edgeSourcePrefixLength]
         return try Store(path: path, columnFamilies: families, options: options)
     }
 }
