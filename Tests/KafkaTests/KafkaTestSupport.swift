@@ -16,7 +16,7 @@ func string(_ b: [UInt8]?) -> String { b.map { String(decoding: $0, as: UTF8.sel
 
 /// Polls until `predicate` holds for everything received so far, or `deadline` passes.
 func consume(
-    _ consumer: KafkaConsumer, until deadline: Duration = .seconds(30),
+    _ consumer: KafkaConsumer, until deadline: Duration = .seconds(90),
     stopWhen predicate: ([KafkaMessage]) -> Bool
 ) async throws -> [KafkaMessage] {
     var got: [KafkaMessage] = []

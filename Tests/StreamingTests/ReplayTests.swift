@@ -108,7 +108,7 @@ extension StreamingIngestTests {
             let topics = TestTopics(config)
             let cluster = try EmbeddedKafkaCluster(brokers: 1, logger: quietLogger)
             try cluster.createTopic(topics.events, partitions: 3)
-            let total = 6_000
+            let total = 20_000
             try await produce(syntheticEvents(count: total, seed: 22), topic: topics.events, producer: try makeProducer(cluster))
             var plan = ReplayPlan()
             plan.eventsPerPartition = 100
@@ -123,7 +123,7 @@ extension StreamingIngestTests {
             var interrupted = 0
             for _ in 0..<10 {
                 let child = try ChildProcess(executable: try m2grlExecutable(), arguments: arguments)
-                try await Task.sleep(for: .milliseconds(300 + rng.nextInt(below: 900)))
+                try await Task.sleep(for: .milliseconds(150 + rng.nextInt(below: 700)))
                 child.kill()
                 try await child.waitForExit(30, "killed replay")
                 let (store, processor) = try openProcessor(dir.sub("killed"), config: config)

@@ -86,6 +86,7 @@ public final class KafkaIngestService: Service, Sendable {
         let metrics = IngestMetrics()
         var lastStatus = ContinuousClock.now
         var eventsSinceStatus = 0
+        var previousStatus = (loads: 0, applied: UInt64(0))
         var reachedEnd: [TopicPartition: Int64] = [:]
         var consumedOnly = 0
         var consumeOnlyPositions: [TopicPartition: Int64] = [:]
@@ -150,7 +151,8 @@ public final class KafkaIngestService: Service, Sendable {
                                 lag[tp] = max(0, marks.high - (processor.storedOffsets(for: [tp])[tp] ?? marks.low))
                             }
                         }
-                        logStatus(eventsPerSecond: Double(eventsSinceStatus) / max(0.001, (ContinuousClock.now - lastStatus).seconds), lag: lag)
+                        logStatus(eventsPerSecond: Double(eventsSinceStatus) / max(0.001, (ContinuousClock.now - lastStatus).seconds), lag: lag,
+                                  previous: &previousStatus)
                         lastStatus = .now
                         eventsSinceStatus = 0
                     }
@@ -188,7 +190,7 @@ public final class KafkaIngestService: Service, Sendable {
         if settings.consumeOnly {
             logger.notice("consume-only: \(consumedOnly) messages in \(String(format: "%.2f", elapsed)) s from the first message (\(String(format: "%.0f", Double(consumedOnly) / max(elapsed, 1e-9))) msg/s)")
         } else {
-            logStatus(eventsPerSecond: nil)
+            logStatus(eventsPerSecond: nil, previous: &previousStatus)
             logger.notice("ingested \(messagesSeen) messages in \(String(format: "%.2f", elapsed)) s from the first message (\(String(format: "%.0f", Double(messagesSeen) / max(elapsed, 1e-9))) msg/s)")
         }
         // A failure ends the service with the error (the process exits non-zero); the state
@@ -224,8 +226,16 @@ public final class KafkaIngestService: Service, Sendable {
         return IngestBatchInput(records: records, nextOffsets: Self.nextOffsets(of: messages), deadLetters: rejected.count)
     }
 
-    private func logStatus(eventsPerSecond: Double?, lag: [TopicPartition: Int64] = [:]) {
+    /// Logs and publishes the status; warns when the adjacency cache read back more nodes
+    /// than events were applied since `previous` (the bound is far below the hot set).
+    private func logStatus(eventsPerSecond: Double?, lag: [TopicPartition: Int64] = [:], previous: inout (loads: Int, applied: UInt64)) {
         let s = processor.status
+        let applied = s.counters["events.applied"] ?? 0
+        let loads = s.adjacencyLoads - previous.loads
+        if loads > 10_000 && UInt64(loads) > applied - min(previous.applied, applied) {
+            logger.warning("the adjacency cache read \(loads) nodes back from RocksDB for \(applied - min(previous.applied, applied)) events: ingest.adjacency_cache_mb (\(s.adjacencyBound / 1_048_576) MiB) is far below the nodes the walks reach; raise it")
+        }
+        previous = (s.adjacencyLoads, applied)
         IngestMetrics.publish(status: s, lag: lag, eventsPerSecond: eventsPerSecond)
         settings.onStatus?(s, eventsPerSecond, lag)
         let views = s.views.map { "\($0.name) \($0.nodes)n/\($0.edges)e/\($0.walksInRing)w" }.joined(separator: " ")
