@@ -18,7 +18,7 @@ public struct StoreOptions: Sendable, Equatable {
     /// Column families whose memtable is an append-only vector sorted when it is flushed
     /// (or read) instead of RocksDB's skip list: an insert costs a copy whatever the key
     /// order, but a point read of the unflushed part sorts a copy of it. For write-heavy
-    /// families read mostly by scans (the ingest state's sessions and edges).
+    /// families read mostly by scans (the ingest state's sessions, vocabulary, attributes).
     public var vectorMemtableFamilies: Set<String> = []
     /// Column families whose memtable is hashed by the first `n` bytes of the stored key
     /// (RocksDB's hash skip list with a fixed-prefix extractor): an insert goes into the
