@@ -133,20 +133,19 @@ public final class LiveGraphWalker: @unchecked Sendable {
     /// On a source error some nodes may be updated and others not: discard the walker.
     public func add(_ edges: [(from: UInt32, to: UInt32, count: UInt32)], nodeCount: Int) throws -> Int {
         grow(to: max(nodeCount, Int(edges.last?.from ?? 0) + 1))
-        var groups: [Range<Int>] = []
-        var i = 0
-        while i < edges.count {
-            var j = i + 1
-            while j < edges.count && edges[j].from == edges[i].from { j += 1 }
-            groups.append(i..<j)
-            i = j
-        }
-        let tally = try update(edges, groups)
-        return tally.newEdges
-    }
-
-    private func update(_ edges: [(from: UInt32, to: UInt32, count: UInt32)], _ groups: [Range<Int>]) throws -> ChunkTally {
-        try updateRows(count: groups.count) { rows, k, scratch, tally in
+        // The runs of one source node.
+        let groups: [Range<Int>] = {
+            var groups: [Range<Int>] = []
+            var i = 0
+            while i < edges.count {
+                var j = i + 1
+                while j < edges.count && edges[j].from == edges[i].from { j += 1 }
+                groups.append(i..<j)
+                i = j
+            }
+            return groups
+        }()
+        return try updateRows(count: groups.count) { rows, k, scratch, tally in
             let group = groups[k]
             let node = Int(edges[group.lowerBound].from)
             let old = rows[node]
@@ -181,7 +180,7 @@ public final class LiveGraphWalker: @unchecked Sendable {
             mergedTargets.append(contentsOf: targets[a...])
             mergedWeights.append(contentsOf: weights[a...])
             return Self.makeRow(targets: mergedTargets, weights: mergedWeights, scratch: &scratch)
-        } node: { k in Int(edges[groups[k].lowerBound].from) }
+        } node: { k in Int(edges[groups[k].lowerBound].from) }.newEdges
     }
 
     /// Reads the nodes of `nodes` that are not held from the source.
