@@ -109,6 +109,7 @@ struct ReplayCommand: AsyncParsableCommand {
         var options = IngestOptions()
         options.walksPerTouchedNode = walksPerNode
         options.walkRingCapacity = walkRing
+        options.pipelinedCommits = true
         let processor = try IngestProcessor(store: store, config: config, options: options, logger: logger)
         let history = HistoryLog(stateDirectory: state)
         let kafkaConfig = kafka.brokers == nil ? nil : try kafka.configuration()

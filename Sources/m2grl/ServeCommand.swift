@@ -122,6 +122,7 @@ struct ServeCommand: AsyncParsableCommand {
         options.walkRingCapacity = walkRing
         options.syncWrites = sync
         options.trackNewEdges = trackFreshness
+        options.pipelinedCommits = true
         let processor = try IngestProcessor(store: store, config: config, options: options, logger: logger)
 
         var settings = KafkaIngestService.Settings(topic: topics.events, group: topics.group, deadLetterTopic: topics.deadLetters)

@@ -134,6 +134,21 @@ import Testing
         #expect(walker.heldNodes <= 300)
     }
 
+    @Test func evictionNeverDropsSparedNodes() throws {
+        let graph = Self.bigGraph(2000)
+        let walker = Self.walker(graph)
+        try walker.load((0..<2000).map { UInt32($0) }, nodeCount: 2000)
+        let spared: [UInt32] = [3, 700, 701, 1999]
+        let each = LiveGraphWalker.bytes(degree: 4)
+        // A bound the spared nodes alone exceed: everything else goes, the spared stay.
+        walker.evict(toAtMost: 2 * each, sparing: spared)
+        #expect(spared.allSatisfy { walker.holds($0) })
+        #expect(walker.heldNodes == spared.count && walker.heldBytes == spared.count * each)
+        // Once no longer spared, they go like any other node.
+        walker.evict(toAtMost: 2 * each)
+        #expect(walker.heldBytes <= 2 * each)
+    }
+
     /// A source that fails for one node.
     struct FailingSource: OutEdgeSource {
         struct Failure: Error {}

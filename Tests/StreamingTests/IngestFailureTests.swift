@@ -8,8 +8,9 @@ import Testing
 extension StreamingIngestTests {
     @Suite("Ingest failures", .serialized, .timeLimit(.minutes(1)))
     struct Failures {
-        @Test("a batch that cannot be committed stops the service, is reported to the caller, and leaves the state untouched")
-        func commitFailureIsReported() async throws {
+        @Test("a batch that cannot be committed stops the service, is reported to the caller, and leaves the state untouched (also when written in the background)",
+              arguments: [false, true])
+        func commitFailureIsReported(pipelined: Bool) async throws {
             let config = try syntheticPipeline()
             let topics = TestTopics(config)
             let events = syntheticEvents(count: 500, seed: 17)
@@ -19,7 +20,9 @@ extension StreamingIngestTests {
             try await produce(events, topic: topics.events, producer: try makeProducer(cluster))
 
             let dir = try TemporaryDirectory()
-            let (store, processor) = try openProcessor(dir.sub("state"), config: config)
+            var options = IngestOptions()
+            options.pipelinedCommits = pipelined
+            let (store, processor) = try openProcessor(dir.sub("state"), config: config, options: options)
             store.close()  // every commit now fails
             let log = LogCapture()
             let service = ingestService(processor, cluster: cluster, settings: ingestSettings(config, stopAtEnd: true), logger: log.logger("fail"))

@@ -20,14 +20,14 @@ extension ViewGraph: OutEdgeSource {
 /// Per held node, the walker keeps its out-edge weights and its alias table (the
 /// ``AliasTables`` slots of that node, out-neighbours in id order): a step reads one slot,
 /// O(1). A node not held is read from the ``OutEdgeSource`` when an increment or a walk
-/// reaches it. ``evict(toAtMost:)`` drops nodes in clock order (a node used since the hand
+/// reaches it. ``evict(toAtMost:sparing:)`` drops nodes in clock order (a node used since the hand
 /// last passed survives one more pass) until the held bytes fit a bound. Id order makes the
 /// tables depend only on the weights, so a node read back from the source walks exactly
 /// like the one that was evicted, and the walks never depend on what happens to be held.
 ///
 /// Consistency is the caller's: the source must hold every increment the walker was given
-/// for nodes it may evict (the ingester evicts only after the batch is committed), and the
-/// current weights of every node not held.
+/// for nodes it may evict (the ingester spares the nodes a batch changed until that batch
+/// is committed), and the current weights of every node not held.
 ///
 /// Walk starts are cut into fixed chunks drawn in parallel, each with its own seed derived
 /// from the chunk number: the result depends on the graph, the starts and the seed, never
@@ -44,6 +44,8 @@ public final class LiveGraphWalker: @unchecked Sendable {
         var degree: Int32 = 0
         var held = false
         var referenced = false
+        /// Set only during ``evict(toAtMost:sparing:)``, for the spared nodes.
+        var pinned = false
     }
     private typealias Slot = AliasTables.Slot
 
@@ -269,11 +271,18 @@ public final class LiveGraphWalker: @unchecked Sendable {
 
     /// Drops nodes in clock order until at most `limit` bytes are held: the hand clears the
     /// mark of a node used since it last passed (by a walk or an update) and drops an
-    /// unmarked one. Only for nodes whose current weights the source holds.
-    public func evict(toAtMost limit: Int) {
-        while heldBytes > max(limit, 0) && !rows.isEmpty {
+    /// unmarked one. Only for nodes whose current weights the source holds: the nodes of
+    /// `sparing` (increments the source may not have yet) are never dropped, so the held
+    /// bytes can stay above `limit` when they alone exceed it.
+    public func evict(toAtMost limit: Int, sparing: [UInt32] = []) {
+        guard heldBytes > max(limit, 0), !rows.isEmpty else { return }
+        for node in sparing where Int(node) < rows.count { rows[Int(node)].pinned = true }
+        defer { for node in sparing where Int(node) < rows.count { rows[Int(node)].pinned = false } }
+        // Two passes clear every mark; a third finds only spared nodes left.
+        var steps = 0
+        while heldBytes > max(limit, 0) && steps < 3 * rows.count {
             if hand >= rows.count { hand = 0 }
-            if rows[hand].held {
+            if rows[hand].held && !rows[hand].pinned {
                 if rows[hand].referenced {
                     rows[hand].referenced = false
                 } else {
@@ -284,6 +293,7 @@ public final class LiveGraphWalker: @unchecked Sendable {
                 }
             }
             hand += 1
+            steps += 1
         }
     }
 

@@ -51,6 +51,8 @@ extension IngestProcessor {
     /// view `v` the caller already has.
     public func trainingFeed(knownRows: [Int]) -> TrainingFeed {
         lock.withLock {
+            // The ring blocks listed must be readable (a failed write shows at the next apply).
+            try? commits.waitIdle()
             let newEdges = pendingNewEdges
             pendingNewEdges = []
             let names = builder.views.enumerated().map { v, view -> [String] in

@@ -21,6 +21,12 @@ public struct IngestOptions: Sendable, Equatable {
     /// drains them (`TrainingFeed.newEdges`). At most `newEdgeBacklog` are kept.
     public var trackNewEdges: Bool = false
     public var newEdgeBacklog: Int = 100_000
+    /// Write each batch to RocksDB on a thread of its own while the next batch is applied in
+    /// memory (at most one write in flight). `apply` then returns before its batch is on
+    /// disk; the next `apply`, `flush`, `graphs` and `trainingFeed` wait for it. A crash
+    /// loses at most the batch in flight, whose offsets are not stored either, so it is
+    /// consumed again: still exactly once. Off: `apply` returns with its batch on disk.
+    public var pipelinedCommits: Bool = false
 
     public init() {}
 }
@@ -120,6 +126,8 @@ public final class IngestProcessor: @unchecked Sendable {
     var pendingNewEdges: [NewEdge] = []
     private var counters: [String: UInt64] = [:]
     private var failed: Error?
+    /// Writes batches in the background (`IngestOptions.pipelinedCommits`).
+    let commits: CommitPipeline
 
     public init(store: Store, config: PipelineConfig, options: IngestOptions = IngestOptions(),
                 logger: Logger = Logger(label: "m2grl.ingest")) throws {
@@ -137,7 +145,13 @@ public final class IngestProcessor: @unchecked Sendable {
         }
         self.edgeCounts = Array(repeating: 0, count: config.viewNames.count)
         self.ringBlocks = Array(repeating: [], count: config.viewNames.count)
+        self.commits = CommitPipeline(store: store)
         try load()
+    }
+
+    deinit {
+        // A batch still being written finishes before the store can close.
+        try? commits.waitIdle()
     }
 
     private var lateness: Int64 { options.allowedLatenessMillis ?? config.sessions.gapMilliseconds }
@@ -234,6 +248,7 @@ public final class IngestProcessor: @unchecked Sendable {
     public var graphs: GraphBuilder {
         get throws {
             try lock.withLock {
+                try commits.waitIdle()
                 var graphs = builder
                 graphs.keepsEdges = true
                 var update = GraphUpdate()
@@ -279,6 +294,22 @@ public final class IngestProcessor: @unchecked Sendable {
                 failed = error
                 throw error
             }
+        }
+    }
+
+    /// Waits until every applied batch is on disk (`IngestOptions.pipelinedCommits`), then
+    /// brings the adjacency cache within its bound. Call before reading the store directly
+    /// or closing it; without pipelined commits there is nothing to wait for.
+    public func flush() throws {
+        try lock.withLock {
+            if let failed { throw IngestError.needsRestart("\(failed)") }
+            do {
+                try commits.waitIdle()
+            } catch {
+                failed = error
+                throw error
+            }
+            evictAdjacency()
         }
     }
 
@@ -483,21 +514,35 @@ public final class IngestProcessor: @unchecked Sendable {
         try bump("events.late", outcome.lateEvents)
         try bump("sessions.closed", outcome.sessionsClosed)
         try bump("walks.written", outcome.walksWritten)
-        try store.write(batch, sync: options.syncWrites)
-        // Committed: every held node's weights are in the store now, so any may be dropped.
-        evictAdjacency()
+        if options.pipelinedCommits {
+            // The previous batch, written while this one was built, must be on disk before
+            // this one starts: then every held node's weights are stored except the
+            // increments of this batch, so only its nodes must stay.
+            try commits.waitIdle()
+            evictAdjacency(sparing: touched)
+            try commits.submit(batch, sync: options.syncWrites)
+        } else {
+            try store.write(batch, sync: options.syncWrites)
+            // Committed: every held node's weights are in the store now, so any may be dropped.
+            evictAdjacency()
+        }
         return outcome
     }
 
     /// Brings the adjacency held by all views within `ingest.adjacency_cache_mb`, taking from
-    /// the view that holds the most (each view drops its least recently used nodes).
-    private func evictAdjacency() {
+    /// the view that holds the most (each view drops its least recently used nodes). Nodes of
+    /// `sparing[view]` (changed by a batch not yet on disk) stay, even above the bound.
+    private func evictAdjacency(sparing: [[UInt32]] = []) {
         let bound = config.ingest.adjacencyCacheBytes
         var held = walkers.reduce(0) { $0 + $1.heldBytes }
-        while held > bound, let largest = walkers.max(by: { $0.heldBytes < $1.heldBytes }), largest.heldBytes > 0 {
-            let before = largest.heldBytes
-            largest.evict(toAtMost: before - (held - bound))
-            held -= before - largest.heldBytes
+        var candidates = Array(walkers.indices)
+        while held > bound, let largest = candidates.max(by: { walkers[$0].heldBytes < walkers[$1].heldBytes }),
+              walkers[largest].heldBytes > 0 {
+            let walker = walkers[largest], before = walker.heldBytes
+            walker.evict(toAtMost: before - (held - bound), sparing: largest < sparing.count ? sparing[largest] : [])
+            held -= before - walker.heldBytes
+            // A view that could not give enough holds only spared nodes beyond its share.
+            if held > bound { candidates.removeAll { $0 == largest } }
         }
     }
 }

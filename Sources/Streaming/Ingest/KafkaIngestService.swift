@@ -75,8 +75,11 @@ public final class KafkaIngestService: Service, Sendable {
             },
             onRevoke: { parts, lost in
                 // The next owner resumes from the offsets in the store: let the batch being
-                // applied commit first, so nothing is applied twice.
+                // applied commit first (and reach the disk), so nothing is applied twice.
                 inflight.waitUntilIdle()
+                do { try processor.flush() } catch {
+                    logger.error("could not finish writing the last batch: \(error)")
+                }
                 logger.info("partitions revoked", metadata: ["partitions": "\(parts.sorted())", "lost": "\(lost)"])
             })
         let consumer = try KafkaConsumer(configuration: consumerConfig, rebalance: handler, logger: logger)
@@ -94,6 +97,9 @@ public final class KafkaIngestService: Service, Sendable {
         var messagesSeen = 0
         // The batch being applied while the next one is polled and decoded (two cores busy).
         var pending: (task: Task<(IngestBatchOutcome, Int), any Error>, nextOffsets: [TopicPartition: Int64])?
+        // Offsets of the last applied batch, whose RocksDB write may still be in flight
+        // (pipelined commits): they go to the group only once the next apply has waited for it.
+        var notYetOnDisk: [TopicPartition: Int64]?
         var failure: (any Error)?
 
         func settle() async throws {
@@ -102,8 +108,9 @@ public final class KafkaIngestService: Service, Sendable {
             let (outcome, deadLetters) = try await p.task.value
             metrics.record(outcome, deadLetters: deadLetters)
             eventsSinceStatus += outcome.events + deadLetters
-            // Courtesy commit for lag tools; resumption never reads it.
-            try? consumer.commitInBackground(p.nextOffsets)
+            // Courtesy commit for lag tools, never ahead of RocksDB; resumption never reads it.
+            if let previous = notYetOnDisk { try? consumer.commitInBackground(previous) }
+            notYetOnDisk = p.nextOffsets
         }
 
         await withGracefulShutdownHandler {
@@ -184,6 +191,13 @@ public final class KafkaIngestService: Service, Sendable {
             logger.info("graceful shutdown: finishing the batch in hand")
         }
         if let p = pending { _ = try? await p.task.value }
+        do {
+            try await onDedicatedThread { try processor.flush() }
+            if let last = notYetOnDisk { try? consumer.commitInBackground(last) }
+        } catch {
+            logger.error("the last batch did not reach the disk (a restart consumes it again): \(error)")
+            if failure == nil { failure = error }
+        }
         let elapsed = firstMessageAt.map { (ContinuousClock.now - $0).seconds } ?? 0
         await consumer.close()
         try? await deadLetterProducer.flush(timeout: .seconds(10))

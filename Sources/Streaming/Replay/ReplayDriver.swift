@@ -65,6 +65,8 @@ public final class ReplayDriver: @unchecked Sendable {
 
     /// Final epochs, final version, checkpoint.
     public func finish() async throws -> Summary {
+        let processor = self.processor
+        try await blocking { try processor.flush() }
         if let trainer {
             if plan.trainEveryBatches > 0, let report = try await blocking({ try trainer.round() }) {
                 summary.trainingRounds += 1
