@@ -9,15 +9,16 @@ import ServiceLifecycle
 ///
 /// Loop: poll a batch -> decode each message (invalid ones go to the dead-letter topic with
 /// the reason, and are counted) -> wait for the dead letters to be acknowledged -> apply the
-/// batch to the processor, which commits state and next offsets in one RocksDB write ->
-/// (afterwards, for lag tools only) commit the same offsets to the consumer group.
+/// batch to the processor, which commits state and next offsets in one RocksDB write (with
+/// `IngestOptions.pipelinedCommits`, written while the next batch is applied) -> (once that
+/// write is done, for lag tools only) commit the same offsets to the consumer group.
 /// Start offsets always come from RocksDB: on every assignment the rebalance handler returns
 /// the stored offsets, so the group's committed offsets are never what resumes a partition.
 /// Dead letters are at-least-once: a crash between their acknowledgement and the state
 /// commit re-sends them after restart.
 ///
 /// Runs until graceful shutdown (SIGTERM/SIGINT through the `ServiceGroup`): finishes the
-/// batch in hand, closes the consumer and returns.
+/// batch in hand, waits for its write, closes the consumer and returns.
 public final class KafkaIngestService: Service, Sendable {
     public struct Settings: Sendable {
         public var topic: String
