@@ -1,4 +1,7 @@
 import COpenBLAS
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// A minimal typed surface over the single-precision CBLAS calls the model uses.
 ///
@@ -62,6 +65,23 @@ public enum BLAS {
             a.baseAddress, Int32(cols), x.baseAddress, 1, beta, y.baseAddress, 1)
     }
 
+    /// Which implementation a ``gemm(_:_:m:n:k:alpha:_:lda:_:ldb:beta:_:ldc:kernel:)`` call uses.
+    public enum GemmKernel: Sendable {
+        /// Tiny products (at most 32,768 multiply-adds) in Swift SIMD, the rest in OpenBLAS.
+        /// `M2GRL_GEMM=openblas` in the environment sends everything to OpenBLAS (for
+        /// comparisons).
+        case automatic
+        /// Always `cblas_sgemm`.
+        case openBLAS
+        /// Always the Swift SIMD kernels (any size; slow for large ones).
+        case small
+    }
+
+    @usableFromInline static let automaticUsesOpenBLASOnly: Bool = {
+        guard let value = getenv("M2GRL_GEMM") else { return false }
+        return String(cString: value) == "openblas"
+    }()
+
     /// `C = alpha * op(A) * op(B) + beta * C`, row-major, with `op(A)` of size `m x k`,
     /// `op(B)` of size `k x n` and `C` of size `m x n`. Leading dimensions default to the
     /// stored row lengths; pass them to operate on sub-matrices of wider buffers.
@@ -73,7 +93,8 @@ public enum BLAS {
         _ a: UnsafeBufferPointer<Float>, lda: Int? = nil,
         _ b: UnsafeBufferPointer<Float>, ldb: Int? = nil,
         beta: Float,
-        _ c: UnsafeMutableBufferPointer<Float>, ldc: Int? = nil
+        _ c: UnsafeMutableBufferPointer<Float>, ldc: Int? = nil,
+        kernel: GemmKernel = .automatic
     ) {
         let lda = lda ?? (transA == .none ? k : m)
         let ldb = ldb ?? (transB == .none ? n : k)
@@ -87,6 +108,17 @@ public enum BLAS {
                      "BLAS.gemm: B too small")
         precondition(m == 0 || c.count >= (m - 1) * ldc + n, "BLAS.gemm: C too small")
         guard m > 0, n > 0 else { return }
+        let small: Bool
+        switch kernel {
+        case .automatic: small = m * n * k <= SmallGemm.maxWork && !automaticUsesOpenBLASOnly
+        case .openBLAS: small = false
+        case .small: small = true
+        }
+        if small, let ap = a.baseAddress, let bp = b.baseAddress, let cp = c.baseAddress {
+            SmallGemm.gemm(transA, transB, m: m, n: n, k: k, alpha: alpha, ap, lda: lda, bp, ldb: ldb,
+                           beta: beta, cp, ldc: ldc)
+            return
+        }
         cblas_sgemm(
             CblasRowMajor, transA.cblas, transB.cblas,
             Int32(m), Int32(n), Int32(k), alpha,

@@ -65,34 +65,45 @@ struct BLASTests {
         #expect(close(y, expected))
     }
 
-    @Test(arguments: [
-        (BLAS.Transpose.none, BLAS.Transpose.none), (.none, .transpose),
-        (.transpose, .none), (.transpose, .transpose),
-    ])
-    func gemm(ta: BLAS.Transpose, tb: BLAS.Transpose) {
-        var rng = SplitMix(state: 11)
-        let m = 6, n = 10, k = 7
-        let a = randomVector(m * k, &rng), b = randomVector(k * n, &rng)
-        var c = randomVector(m * n, &rng)
-        // Stored shapes: A is m x k (or k x m when transposed), B is k x n (or n x k).
-        func aAt(_ i: Int, _ p: Int) -> Float { ta == .none ? a[i * k + p] : a[p * m + i] }
-        func bAt(_ p: Int, _ j: Int) -> Float { tb == .none ? b[p * n + j] : b[j * k + p] }
-        var expected = c
-        for i in 0..<m {
-            for j in 0..<n {
-                var s: Float = 0
-                for p in 0..<k { s += aAt(i, p) * bAt(p, j) }
-                expected[i * n + j] = 1.5 * s - 1 * c[i * n + j]
-            }
-        }
-        a.withUnsafeBufferPointer { ap in
-            b.withUnsafeBufferPointer { bp in
-                c.withUnsafeMutableBufferPointer {
-                    BLAS.gemm(ta, tb, m: m, n: n, k: k, alpha: 1.5, ap, bp, beta: -1, $0)
+    /// Every transpose pair, with padded leading dimensions, against a naive product; both
+    /// `beta` cases (with `beta == 0`, C holds NaN that must not leak into the result).
+    @Test(arguments: [BLAS.GemmKernel.openBLAS, .small, .automatic],
+          [(6, 10, 7), (10, 128, 6), (6, 128, 10), (10, 6, 128), (3, 37, 45)])
+    func gemm(kernel: BLAS.GemmKernel, shape: (Int, Int, Int)) {
+        let (m, n, k) = shape
+        var rng = SplitMix(state: UInt64(11 + m * n * k))
+        for (ta, tb) in [(BLAS.Transpose.none, BLAS.Transpose.none), (.none, .transpose), (.transpose, .none), (.transpose, .transpose)] {
+            for beta in [Float(-1), 0] {
+                // Stored shapes: A is m x k (or k x m when transposed), B is k x n (or n x k);
+                // every row has 3 floats of padding.
+                let lda = (ta == .none ? k : m) + 3, ldb = (tb == .none ? n : k) + 3, ldc = n + 3
+                let a = randomVector((ta == .none ? m : k) * lda, &rng)
+                let b = randomVector((tb == .none ? k : n) * ldb, &rng)
+                var c = randomVector(m * ldc, &rng)
+                func aAt(_ i: Int, _ p: Int) -> Float { ta == .none ? a[i * lda + p] : a[p * lda + i] }
+                func bAt(_ p: Int, _ j: Int) -> Float { tb == .none ? b[p * ldb + j] : b[j * ldb + p] }
+                var expected = c
+                for i in 0..<m {
+                    for j in 0..<n {
+                        var s: Float = 0
+                        for p in 0..<k { s += aAt(i, p) * bAt(p, j) }
+                        expected[i * ldc + j] = 1.5 * s + (beta == 0 ? 0 : beta * c[i * ldc + j])
+                    }
                 }
+                if beta == 0 {
+                    for i in 0..<m { for j in 0..<n { c[i * ldc + j] = .nan } }
+                }
+                a.withUnsafeBufferPointer { ap in
+                    b.withUnsafeBufferPointer { bp in
+                        c.withUnsafeMutableBufferPointer {
+                            BLAS.gemm(ta, tb, m: m, n: n, k: k, alpha: 1.5, ap, lda: lda, bp, ldb: ldb,
+                                      beta: beta, $0, ldc: ldc, kernel: kernel)
+                        }
+                    }
+                }
+                #expect(close(c, expected, tol: 1e-3), "\(ta) \(tb) beta \(beta)")
             }
         }
-        #expect(close(c, expected))
     }
 
     @Test func gemmOnSubMatrixWithLeadingDimensions() {

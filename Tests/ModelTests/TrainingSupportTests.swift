@@ -164,3 +164,26 @@ enum PlantedClusters {
         }
     }
 }
+
+@Suite struct LogisticTests {
+    /// The fast path's fused sigmoid/loss against double-precision references, over the
+    /// whole range logits take (and beyond, where float sigmoids saturate).
+    @Test func sigmoidAndLossMatchExactValues() {
+        var worstSigmoid = 0.0, worstLoss = 0.0
+        for step in -4000...4000 {
+            let x = Float(step) / 100
+            let fused = Logistic.sigmoidAndLoss(x)
+            let xd = Double(x)
+            let sigmoid = 1 / (1 + Foundation.exp(-xd))
+            let loss = xd > 0 ? Foundation.log1p(Foundation.exp(-xd)) : -xd + Foundation.log1p(Foundation.exp(xd))
+            worstSigmoid = max(worstSigmoid, abs(Double(fused.sigmoid) - sigmoid), abs(Double(fused.complement) - (1 - sigmoid)))
+            worstLoss = max(worstLoss, abs(Double(fused.loss) - loss) / max(1, loss))
+            #expect(fused.complement >= 0 && fused.sigmoid >= 0)
+        }
+        #expect(worstSigmoid < 1e-6, "sigmoid error \(worstSigmoid)")
+        #expect(worstLoss < 1e-6, "loss error \(worstLoss)")
+        for e in stride(from: Float(0), through: 1, by: 1.0 / 1024) {
+            #expect(abs(Double(Logistic.log1pUnit(e)) - Foundation.log1p(Double(e))) < 2e-7)
+        }
+    }
+}

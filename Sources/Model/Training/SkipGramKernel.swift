@@ -114,14 +114,15 @@ public final class SkipGramKernel {
         var loss: Float = 0
         for i in 0..<nc {
             let rowBase = i * no
-            let f0 = g[rowBase]
-            loss += Logistic.negLogSigmoid(f0)
-            g[rowBase] = (1 - Logistic.sigmoid(f0)) * learningRate
+            let positive = Logistic.sigmoidAndLoss(g[rowBase])
+            loss += positive.loss
+            g[rowBase] = positive.complement * learningRate   // (1 - sigmoid(f)) * lr
             for j in 1..<no {
                 if negatives[j - 1] == centre { g[rowBase + j] = 0; continue }
-                let f = g[rowBase + j]
-                loss += Logistic.negLogSigmoid(-f)
-                g[rowBase + j] = -Logistic.sigmoid(f) * learningRate
+                // Label 0: the loss is -log sigmoid(-f), the gradient -sigmoid(f) * lr.
+                let negative = Logistic.sigmoidAndLoss(-g[rowBase + j])
+                loss += negative.loss
+                g[rowBase + j] = -negative.complement * learningRate
             }
         }
         let gM = UnsafeBufferPointer(g)
