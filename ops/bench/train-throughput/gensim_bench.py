@@ -21,13 +21,14 @@ def main() -> None:
     p.add_argument("--window", type=int, default=5)
     p.add_argument("--negative", type=int, default=5)
     p.add_argument("--epochs", type=int, default=5)
+    p.add_argument("--alpha", type=float, default=0.025, help="initial learning rate (decays to 0.0001)")
     p.add_argument("--save-tsv", help="write the vectors as node<TAB>v1 v2 ... (for purity.py)")
     a = p.parse_args()
     with open(a.walks, encoding="utf-8") as f:
         walks = [line.split() for line in f if line.strip()]
     tokens = sum(len(w) for w in walks)
     model = Word2Vec(vector_size=a.dim, window=a.window, negative=a.negative, hs=0, sg=1,
-                     sample=0, min_count=1, workers=a.workers, alpha=0.025, min_alpha=0.0001, seed=1)
+                     sample=0, min_count=1, workers=a.workers, alpha=a.alpha, min_alpha=0.0001, seed=1)
     model.build_vocab(walks)
     start = time.perf_counter()
     model.train(walks, total_examples=len(walks), epochs=a.epochs)

@@ -4,6 +4,7 @@
 #
 #   ops/bench/train-throughput/run.sh [--walks FILE] [--m2grl BIN] [--threads "1 2"]
 #                                     [--epochs N] [--repeat R] [--cluster-size C]
+#                                     [--learning-rate LR]
 #
 # Without --walks a synthetic planted-cluster corpus is generated (gen_walks.py: 10k nodes in
 # clusters of 50, 5 walks of 40 per node, 2M tokens). gensim is installed with pip into a
@@ -12,7 +13,7 @@
 # --product m2grl`); pass --m2grl none to measure gensim only.
 #
 # Both tools: skip-gram, dim 128, window 5, 5 negatives, no frequent-token down-sampling,
-# learning rate 0.025 -> 0.0001, N epochs. Rates count centre tokens processed per second of
+# learning rate LR (default 0.025) -> 0.0001, N epochs. Rates count centre tokens processed per second of
 # the training loop only: gensim times train() (not vocabulary building); for m2grl the
 # figure is the one it prints, `trained ... (<rate> tokens/s, N threads)`, measured by the
 # trainer around its loop (not loading walks or writing files). The m2grl wall clock of the
@@ -24,16 +25,17 @@ set -euo pipefail
 
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/../../.." && pwd)"
-walks="" m2grl="$root/.build/release/m2grl" threads="1 2" epochs=5 repeat=1 cluster=50
+walks="" m2grl="$root/.build/release/m2grl" threads="1 2" epochs=5 repeat=1 cluster=50 lr=0.025
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --walks) walks="$2"; shift 2 ;;
     --m2grl) m2grl="$2"; shift 2 ;;
     --threads) threads="$2"; shift 2 ;;
     --epochs) epochs="$2"; shift 2 ;;
+    --learning-rate) lr="$2"; shift 2 ;;
     --repeat) repeat="$2"; shift 2 ;;
     --cluster-size) cluster="$2"; shift 2 ;;
-    -h|--help) sed -n '2,22p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,23p' "$0"; exit 0 ;;
     *) echo "unknown argument: $1" >&2; exit 2 ;;
   esac
 done
@@ -52,7 +54,7 @@ if [[ -z "$walks" ]]; then
   python3 "$here/gen_walks.py" --cluster-size "$cluster" --out "$walks"
 fi
 tokens_per_epoch=$(wc -w < "$walks")
-echo "corpus: $(wc -l < "$walks") walks, $tokens_per_epoch tokens per epoch, $epochs epochs; machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)" >&2
+echo "corpus: $(wc -l < "$walks") walks, $tokens_per_epoch tokens per epoch, $epochs epochs, learning rate $lr; machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)" >&2
 
 venv="${M2GRL_BENCH_VENV:-${XDG_CACHE_HOME:-$HOME/.cache}/m2grl-bench/venv}"
 if [[ ! -x "$venv/bin/python" ]] || ! "$venv/bin/python" -c "import gensim" 2>/dev/null; then
@@ -73,7 +75,7 @@ declare -A g_rate m_rate
 for n in $threads; do
   best=0
   for ((r = 0; r < repeat; r++)); do
-    line=$("$venv/bin/python" "$here/gensim_bench.py" --walks "$walks" --workers "$n" --epochs "$epochs" \
+    line=$("$venv/bin/python" "$here/gensim_bench.py" --walks "$walks" --workers "$n" --epochs "$epochs" --alpha "$lr" \
       --save-tsv "$work/gensim-$n.tsv")
     rate=$(python3 -c 'import json,sys; print(json.loads(sys.argv[1])["tokens_per_s"])' "$line")
     secs=$(python3 -c 'import json,sys; print(json.loads(sys.argv[1])["seconds"])' "$line")
@@ -87,7 +89,7 @@ for n in $threads; do
       rm -rf "$work/model-$n"
       start=$(date +%s.%N)
       "$m2grl" train --walks "$walks" --out "$work/model-$n" --threads "$n" --dim 128 --window 5 \
-        --negatives 5 --epochs "$epochs" --learning-rate 0.025 --format tsv --quiet > "$work/m2grl-$n.log" 2>&1 \
+        --negatives 5 --epochs "$epochs" --learning-rate "$lr" --format tsv --quiet > "$work/m2grl-$n.log" 2>&1 \
         || { cat "$work/m2grl-$n.log" >&2; exit 1; }
       end=$(date +%s.%N)
       printed=$(sed -n 's/.*(\([0-9.]*[Mk]\{0,1\}\) tokens\/s, .*/\1/p' "$work/m2grl-$n.log" | head -1)
