@@ -195,9 +195,11 @@ public final class KafkaIngestService: Service, Sendable {
         do {
             try await onDedicatedThread { try processor.flush() }
             if let last = notYetOnDisk { try? consumer.commitInBackground(last) }
-        } catch {
+        } catch where failure == nil {
             logger.error("the last batch did not reach the disk (a restart consumes it again): \(error)")
-            if failure == nil { failure = error }
+            failure = error
+        } catch {
+            // Already failed (and logged): the processor refuses to flush after a failed batch.
         }
         let elapsed = firstMessageAt.map { (ContinuousClock.now - $0).seconds } ?? 0
         await consumer.close()
