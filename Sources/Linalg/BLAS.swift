@@ -1,6 +1,8 @@
 import COpenBLAS
 #if canImport(Glibc)
 import Glibc
+#elseif canImport(Darwin)
+import Darwin
 #endif
 
 /// A minimal typed surface over the single-precision CBLAS calls the model uses.

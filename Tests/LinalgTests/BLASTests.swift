@@ -68,7 +68,7 @@ struct BLASTests {
     /// Every transpose pair, with padded leading dimensions, against a naive product; both
     /// `beta` cases (with `beta == 0`, C holds NaN that must not leak into the result).
     @Test(arguments: [BLAS.GemmKernel.openBLAS, .small, .automatic],
-          [(6, 10, 7), (10, 128, 6), (6, 128, 10), (10, 6, 128), (3, 37, 45)])
+          [(6, 10, 7), (10, 128, 6), (6, 128, 10), (10, 6, 128), (3, 37, 45), (40, 128, 20)])
     func gemm(kernel: BLAS.GemmKernel, shape: (Int, Int, Int)) {
         let (m, n, k) = shape
         var rng = SplitMix(state: UInt64(11 + m * n * k))

@@ -125,6 +125,32 @@ extension StreamingIngestTests {
             }
         }
 
+        @Test("pipelined commits: a background write that fails is reported by the next flush, apply and training feed, and none of it reaches the disk")
+        func pipelinedWriteFailure() throws {
+            let config = try syntheticPipeline()
+            let events = syntheticEvents(count: 600, seed: 23)
+            var options = IngestOptions()
+            options.pipelinedCommits = true
+            let dir = try TemporaryDirectory()
+            let (store, processor) = try openProcessor(dir.sub("state"), config: config, options: options)
+            try feed(Array(events[0..<300]), to: processor)
+            try processor.flush()
+            let onDisk = processor.allOffsets
+            #expect(!onDisk.isEmpty)
+            // The next batch is applied and submitted; its write is held back, and the store
+            // closes before it runs, so the write fails on the commit thread.
+            processor.commits.delayBeforeWriteForTesting = 0.3
+            try feed(Array(events[300..<550]), to: processor)
+            #expect(processor.allOffsets != onDisk, "applied in memory")
+            store.close()
+            #expect(throws: IngestError.self) { try processor.flush() }
+            #expect(throws: IngestError.self) { try processor.apply(IngestBatchInput(records: [], nextOffsets: [:])) }
+            #expect(throws: IngestError.self) { try processor.trainingFeed(knownRows: []) }
+            let (store2, reopened) = try openProcessor(dir.sub("state"), config: config)
+            defer { store2.close() }
+            #expect(reopened.allOffsets == onDisk, "the failed batch left nothing on disk")
+        }
+
         @Test("a bounded adjacency cache evicts between batches and reads nodes back: the same graphs, walks and new-edge records as unbounded, across a restart; also with each batch written while the next is applied",
               arguments: [false, true])
         func boundedAdjacencyCache(pipelined: Bool) throws {
@@ -166,7 +192,7 @@ extension StreamingIngestTests {
                 if part == 1 { try processor.closeAllSessions() }
                 // The restart (part 0) and the comparison (part 1) read what is on disk.
                 try processor.flush()
-                newEdges += processor.trainingFeed(knownRows: []).newEdges
+                newEdges += try processor.trainingFeed(knownRows: []).newEdges
                 loads += processor.status.adjacencyLoads
                 if part == 1 {
                     #expect(try NamedGraphs(processor.graphs) == NamedGraphs(reference.graphs))
@@ -176,7 +202,7 @@ extension StreamingIngestTests {
                 }
             }
             #expect(loads > 2 * reference.status.adjacencyLoads, "the bounded cache read evicted nodes back (\(loads) loads)")
-            #expect(newEdges == reference.trainingFeed(knownRows: []).newEdges)
+            #expect(try newEdges == reference.trainingFeed(knownRows: []).newEdges)
             #expect(!newEdges.isEmpty)
         }
     }

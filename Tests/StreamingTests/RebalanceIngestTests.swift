@@ -10,8 +10,9 @@ extension StreamingIngestTests {
     struct Rebalance {
         static let partitions = 6
 
-        @Test("one of two consumers leaves mid-stream; the other takes over its partitions; state identical to offline")
-        func consumerLeavesMidStream() async throws {
+        @Test("one of two consumers leaves mid-stream; the other takes over its partitions; state identical to offline (writes inline and pipelined)",
+              arguments: [false, true])
+        func consumerLeavesMidStream(pipelined: Bool) async throws {
             let config = try syntheticPipeline()
             let topics = TestTopics(config)
             let events = syntheticEvents(count: 20_000, seed: 99)
@@ -23,7 +24,9 @@ extension StreamingIngestTests {
             try await produce(events[..<firstCut], topic: topics.events, producer: producer)
 
             let dir = try TemporaryDirectory()
-            let (store, processor) = try openProcessor(dir.sub("state"), config: config)
+            var options = IngestOptions()
+            options.pipelinedCommits = pipelined
+            let (store, processor) = try openProcessor(dir.sub("state"), config: config, options: options)
             defer { store.close() }
             let group = uniqueName("rebalance")
             let logA = LogCapture(), logB = LogCapture()
@@ -66,8 +69,9 @@ extension StreamingIngestTests {
             #expect(diff.isEmpty, "\(diff)")
         }
 
-        @Test("a second consumer joins while the first is busy; the partitions it takes are not applied twice")
-        func consumerJoinsMidStream() async throws {
+        @Test("a second consumer joins while the first is busy; the partitions it takes are not applied twice (writes inline and pipelined)",
+              arguments: [false, true])
+        func consumerJoinsMidStream(pipelined: Bool) async throws {
             let config = try syntheticPipeline()
             let topics = TestTopics(config)
             let events = syntheticEvents(count: 20_000, seed: 123)
@@ -79,7 +83,9 @@ extension StreamingIngestTests {
             try await produce(events[..<cut], topic: topics.events, producer: producer)
 
             let dir = try TemporaryDirectory()
-            let (store, processor) = try openProcessor(dir.sub("state"), config: config)
+            var options = IngestOptions()
+            options.pipelinedCommits = pipelined
+            let (store, processor) = try openProcessor(dir.sub("state"), config: config, options: options)
             defer { store.close() }
             let group = uniqueName("join")
             let logA = LogCapture(), logB = LogCapture()

@@ -48,11 +48,12 @@ public struct TrainingFeed: Sendable {
 
 extension IngestProcessor {
     /// The state the trainer reads for a round; `knownRows[v]` is how many node names of
-    /// view `v` the caller already has.
-    public func trainingFeed(knownRows: [Int]) -> TrainingFeed {
-        lock.withLock {
-            // The ring blocks listed must be readable (a failed write shows at the next apply).
-            try? commits.waitIdle()
+    /// view `v` the caller already has. Waits for the batch being written, so that every
+    /// name, ring block and offset in the feed is on disk; throws after a failed batch (the
+    /// memory may hold what never reached the disk, which a checkpoint must not record).
+    public func trainingFeed(knownRows: [Int]) throws -> TrainingFeed {
+        try lock.withLock {
+            try ensureCommitted()
             let newEdges = pendingNewEdges
             pendingNewEdges = []
             let names = builder.views.enumerated().map { v, view -> [String] in

@@ -125,7 +125,7 @@ public final class IngestProcessor: @unchecked Sendable {
     /// New item edges not yet handed to the trainer (`trackNewEdges`).
     var pendingNewEdges: [NewEdge] = []
     private var counters: [String: UInt64] = [:]
-    private var failed: Error?
+    var failed: Error?
     /// Writes batches in the background (`IngestOptions.pipelinedCommits`).
     let commits: CommitPipeline
 
@@ -236,7 +236,9 @@ public final class IngestProcessor: @unchecked Sendable {
 
     // MARK: Queries
 
-    /// The stored next offsets of `partitions` (absent: never consumed).
+    /// The next offsets of `partitions` as applied (absent: never consumed). With pipelined
+    /// commits they can be one batch ahead of the disk until that batch's write completes;
+    /// a failed write stops the processor, and a restart resumes from the disk.
     public func storedOffsets(for partitions: [TopicPartition]) -> [TopicPartition: Int64] {
         lock.withLock { offsets.filter { partitions.contains($0.key) } }
     }
@@ -248,7 +250,7 @@ public final class IngestProcessor: @unchecked Sendable {
     public var graphs: GraphBuilder {
         get throws {
             try lock.withLock {
-                try commits.waitIdle()
+                try ensureCommitted()
                 var graphs = builder
                 graphs.keepsEdges = true
                 var update = GraphUpdate()
@@ -281,9 +283,10 @@ public final class IngestProcessor: @unchecked Sendable {
 
     // MARK: Applying
 
-    /// Applies one batch in memory and commits it to RocksDB atomically. After a failed
-    /// commit the processor refuses further batches (memory and disk may disagree): restart
-    /// to reload from the store.
+    /// Applies one batch in memory and commits it to RocksDB atomically (with
+    /// `IngestOptions.pipelinedCommits`, submits the write and returns; the next call or
+    /// ``flush()`` waits for it). After a failed commit the processor refuses further
+    /// batches (memory and disk may disagree): restart to reload from the store.
     @discardableResult
     public func apply(_ input: IngestBatchInput) throws -> IngestBatchOutcome {
         try lock.withLock {
@@ -302,19 +305,25 @@ public final class IngestProcessor: @unchecked Sendable {
     /// or closing it; without pipelined commits there is nothing to wait for.
     public func flush() throws {
         try lock.withLock {
-            if let failed { throw IngestError.needsRestart("\(failed)") }
-            do {
-                try commits.waitIdle()
-            } catch {
-                failed = error
-                throw error
-            }
+            try ensureCommitted()
             evictAdjacency()
         }
     }
 
+    /// Under the lock: waits for the write in flight (even after a failure, so that nothing
+    /// is still being written when the caller goes on, e.g. to close the store), then throws
+    /// if any batch failed.
+    func ensureCommitted() throws {
+        do {
+            try commits.waitIdle()
+        } catch {
+            if failed == nil { failed = error }
+        }
+        if let failed { throw IngestError.needsRestart("\(failed)") }
+    }
+
     /// Closes every open session (end of a finite replay, or tests that compare with the
-    /// offline builder) and commits the result.
+    /// offline builder) and commits the result (submits it, with pipelined commits).
     @discardableResult
     public func closeAllSessions() throws -> IngestBatchOutcome {
         try lock.withLock {

@@ -110,7 +110,8 @@ public final class KafkaIngestService: Service, Sendable {
             metrics.record(outcome, deadLetters: deadLetters)
             eventsSinceStatus += outcome.events + deadLetters
             // Courtesy commit for lag tools, never ahead of RocksDB; resumption never reads it.
-            if let previous = notYetOnDisk { try? consumer.commitInBackground(previous) }
+            // (Only partitions still assigned: a revoked one belongs to its next owner now.)
+            if let previous = notYetOnDisk { try? consumer.commitInBackground(previous.filter { consumer.assignment.contains($0.key) }) }
             notYetOnDisk = p.nextOffsets
         }
 
@@ -194,7 +195,7 @@ public final class KafkaIngestService: Service, Sendable {
         if let p = pending { _ = try? await p.task.value }
         do {
             try await onDedicatedThread { try processor.flush() }
-            if let last = notYetOnDisk { try? consumer.commitInBackground(last) }
+            if let last = notYetOnDisk { try? consumer.commitInBackground(last.filter { consumer.assignment.contains($0.key) }) }
         } catch where failure == nil {
             logger.error("the last batch did not reach the disk (a restart consumes it again): \(error)")
             failure = error

@@ -104,7 +104,7 @@ public final class ContinuousTrainer: @unchecked Sendable {
 
     /// Trains one round if there are fresh walks; nil when there is nothing new.
     public func round() throws -> RoundReport? {
-        let feed = refresh()
+        let feed = try refresh()
         let fresh = zip(feed.walkNext, seen).contains { $0 > $1 }
         guard fresh else { return nil }
         let sampler = WalkSampler(budget: settings.walksPerRound)
@@ -132,7 +132,7 @@ public final class ContinuousTrainer: @unchecked Sendable {
     /// run on the same events.
     public func finalTraining(epochs: Int) throws -> RoundReport? {
         guard epochs > 0 else { return nil }
-        let feed = refresh()
+        let feed = try refresh()
         for v in feed.viewNames.indices { seen[v] = feed.walkNext[v] }
         let data = TrainingDataBuilder.trainingData(graphs: try processor.graphs, config: pipeline)
         var config = TrainerConfig(pipeline: pipeline.training)
@@ -146,8 +146,8 @@ public final class ContinuousTrainer: @unchecked Sendable {
         return try train(corpora: corpora, feed: feed, config: config, fresh: 0, rehearsed: walks, allPairs: true)
     }
 
-    private func refresh() -> TrainingFeed {
-        let feed = processor.trainingFeed(knownRows: names.map(\.count))
+    private func refresh() throws -> TrainingFeed {
+        let feed = try processor.trainingFeed(knownRows: names.map(\.count))
         for v in feed.newNodeNames.indices { names[v] += feed.newNodeNames[v] }
         lastFeed = feed
         if !feed.newEdges.isEmpty {
@@ -325,7 +325,7 @@ public final class ContinuousTrainer: @unchecked Sendable {
     }
 
     private func restore(_ loaded: ModelCheckpoint.Loaded) throws {
-        let feed = processor.trainingFeed(knownRows: [])
+        let feed = try processor.trainingFeed(knownRows: [])
         names = feed.newNodeNames
         for view in loaded.model.views {
             guard let v = pipeline.viewNames.firstIndex(of: view.name) else { continue }
