@@ -25,7 +25,7 @@ enum SmallGemm {
             for i in 0..<m {
                 let ai = a + i * lda, ci = c + i * ldc
                 for j in 0..<n {
-                    let s = alpha * dot(ai, b + j * ldb, k)
+                    let s = alpha * SIMDKernels.dot(ai, b + j * ldb, k)
                     ci[j] = beta == 0 ? s : s + beta * ci[j]
                 }
             }
@@ -50,37 +50,6 @@ enum SmallGemm {
                 }
             }
         }
-    }
-
-    /// `x . y` over `count` floats, four SIMD accumulators.
-    @inline(__always)
-    static func dot(_ x: UnsafePointer<Float>, _ y: UnsafePointer<Float>, _ count: Int) -> Float {
-        var i = 0
-        var a0 = SIMD8<Float>(), a1 = SIMD8<Float>(), a2 = SIMD8<Float>(), a3 = SIMD8<Float>()
-        let rx = UnsafeRawPointer(x), ry = UnsafeRawPointer(y)
-        while i + 32 <= count {
-            let o = i * 4
-            a0 += rx.loadUnaligned(fromByteOffset: o, as: SIMD8<Float>.self)
-                * ry.loadUnaligned(fromByteOffset: o, as: SIMD8<Float>.self)
-            a1 += rx.loadUnaligned(fromByteOffset: o + 32, as: SIMD8<Float>.self)
-                * ry.loadUnaligned(fromByteOffset: o + 32, as: SIMD8<Float>.self)
-            a2 += rx.loadUnaligned(fromByteOffset: o + 64, as: SIMD8<Float>.self)
-                * ry.loadUnaligned(fromByteOffset: o + 64, as: SIMD8<Float>.self)
-            a3 += rx.loadUnaligned(fromByteOffset: o + 96, as: SIMD8<Float>.self)
-                * ry.loadUnaligned(fromByteOffset: o + 96, as: SIMD8<Float>.self)
-            i += 32
-        }
-        while i + 8 <= count {
-            a0 += rx.loadUnaligned(fromByteOffset: i * 4, as: SIMD8<Float>.self)
-                * ry.loadUnaligned(fromByteOffset: i * 4, as: SIMD8<Float>.self)
-            i += 8
-        }
-        var sum = ((a0 + a1) + (a2 + a3)).sum()
-        while i < count {
-            sum += x[i] * y[i]
-            i += 1
-        }
-        return sum
     }
 
     /// `out = alpha * sum_p coefficient(p) * B_p + beta * out` over `n` columns, 32 columns

@@ -1,37 +1,14 @@
+import Linalg
+
 /// Hand-vectorised kernels over raw float buffers for the per-pair hot loops. They use
 /// several independent SIMD accumulators (`acc += a * b`) so the CPU can overlap the
 /// multiply-adds; tails shorter than a SIMD vector fall back to scalars.
 @usableFromInline
 enum VectorKernels {
-    /// `x . y` over `count` floats.
+    /// `x . y` over `count` floats (``SIMDKernels/dot(_:_:_:)``, shared with the small gemm).
     @inline(__always) @usableFromInline
     static func dot(_ x: UnsafePointer<Float>, _ y: UnsafePointer<Float>, _ count: Int) -> Float {
-        var i = 0
-        var a0 = SIMD8<Float>(), a1 = SIMD8<Float>(), a2 = SIMD8<Float>(), a3 = SIMD8<Float>()
-        let rx = UnsafeRawPointer(x), ry = UnsafeRawPointer(y)
-        while i + 32 <= count {
-            let o = i * 4
-            a0 += rx.loadUnaligned(fromByteOffset: o, as: SIMD8<Float>.self)
-                * ry.loadUnaligned(fromByteOffset: o, as: SIMD8<Float>.self)
-            a1 += rx.loadUnaligned(fromByteOffset: o + 32, as: SIMD8<Float>.self)
-                * ry.loadUnaligned(fromByteOffset: o + 32, as: SIMD8<Float>.self)
-            a2 += rx.loadUnaligned(fromByteOffset: o + 64, as: SIMD8<Float>.self)
-                * ry.loadUnaligned(fromByteOffset: o + 64, as: SIMD8<Float>.self)
-            a3 += rx.loadUnaligned(fromByteOffset: o + 96, as: SIMD8<Float>.self)
-                * ry.loadUnaligned(fromByteOffset: o + 96, as: SIMD8<Float>.self)
-            i += 32
-        }
-        while i + 8 <= count {
-            a0 += rx.loadUnaligned(fromByteOffset: i * 4, as: SIMD8<Float>.self)
-                * ry.loadUnaligned(fromByteOffset: i * 4, as: SIMD8<Float>.self)
-            i += 8
-        }
-        var sum = ((a0 + a1) + (a2 + a3)).sum()
-        while i < count {
-            sum += x[i] * y[i]
-            i += 1
-        }
-        return sum
+        SIMDKernels.dot(x, y, count)
     }
 
     /// `y += alpha * x` over `count` floats.

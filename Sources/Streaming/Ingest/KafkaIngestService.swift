@@ -103,15 +103,20 @@ public final class KafkaIngestService: Service, Sendable {
         var notYetOnDisk: [TopicPartition: Int64]?
         var failure: (any Error)?
 
+        // Courtesy commit for lag tools, never ahead of RocksDB; resumption never reads it.
+        // Only partitions still assigned: a revoked one belongs to its next owner now.
+        func commitToGroup(_ offsets: [TopicPartition: Int64]?) {
+            guard let offsets else { return }
+            try? consumer.commitInBackground(offsets.filter { consumer.assignment.contains($0.key) })
+        }
+
         func settle() async throws {
             guard let p = pending else { return }
             pending = nil
             let (outcome, deadLetters) = try await p.task.value
             metrics.record(outcome, deadLetters: deadLetters)
             eventsSinceStatus += outcome.events + deadLetters
-            // Courtesy commit for lag tools, never ahead of RocksDB; resumption never reads it.
-            // (Only partitions still assigned: a revoked one belongs to its next owner now.)
-            if let previous = notYetOnDisk { try? consumer.commitInBackground(previous.filter { consumer.assignment.contains($0.key) }) }
+            commitToGroup(notYetOnDisk)   // the previous batch: this apply waited for its write
             notYetOnDisk = p.nextOffsets
         }
 
@@ -195,7 +200,7 @@ public final class KafkaIngestService: Service, Sendable {
         if let p = pending { _ = try? await p.task.value }
         do {
             try await onDedicatedThread { try processor.flush() }
-            if let last = notYetOnDisk { try? consumer.commitInBackground(last.filter { consumer.assignment.contains($0.key) }) }
+            commitToGroup(notYetOnDisk)
         } catch where failure == nil {
             logger.error("the last batch did not reach the disk (a restart consumes it again): \(error)")
             failure = error
