@@ -77,6 +77,36 @@ import Testing
                                           tolerance: 5e-5, "alignment matrix, \(activation)")
     }
 
+    /// Per-side learning rates (`TaskWeightScaling.perTable`): each side's rows move by its
+    /// own rate times the same gradient, and `W` by `learningRate`.
+    @Test func sourceAndTargetRowsStepAtTheirOwnLearningRates() {
+        let d = Self.dim
+        var rng = TrainingRNG(seed: 5)
+        func values(_ n: Int) -> [Float] { (0..<n).map { _ in rng.nextUnitFloat() - 0.5 } }
+        let srcValues = values(3 * d), dstValues = values(4 * d)
+        var wValues = values(d * d)
+        for k in 0..<d { wValues[k * d + k] += 1 }
+        let s: [UInt32] = [0, 2], t: [UInt32] = [1, 3], n: [UInt32] = [0, 2, 1, 0]
+        func step(source: Float?, target: Float?) -> (src: [Float], dst: [Float], w: [Float]) {
+            let src = EmbeddingTable(rows: 3, dim: d, values: srcValues)
+            let dst = EmbeddingTable(rows: 4, dim: d, values: dstValues)
+            let w = EmbeddingTable(rows: d, dim: d, values: wValues)
+            let kernel = AlignmentKernel(dim: d, maxBatch: 2, maxNegatives: 2)
+            s.withUnsafeBufferPointer { sb in t.withUnsafeBufferPointer { tb in n.withUnsafeBufferPointer { nb in
+                _ = kernel.update(source: src, target: dst, matrix: w, sourceIds: sb, targetIds: tb, negatives: nb,
+                                  negativesPerPair: 2, activation: .identity, learningRate: 0.25,
+                                  sourceLearningRate: source, targetLearningRate: target) } } }
+            return (zip(srcValues, src.buffer).map { $1 - $0 }, zip(dstValues, dst.buffer).map { $1 - $0 },
+                    zip(wValues, w.buffer).map { $1 - $0 })
+        }
+        let same = step(source: nil, target: nil)
+        let scaled = step(source: 0, target: 0.75)
+        #expect(same.src.contains { abs($0) > 1e-4 } && same.dst.contains { abs($0) > 1e-4 })
+        #expect(scaled.src.allSatisfy { $0 == 0 })
+        #expect(zip(scaled.dst, same.dst).allSatisfy { abs($0 - 3 * $1) <= 1e-6 })
+        #expect(scaled.w == same.w)
+    }
+
     @Test func uncertaintyGradientsMatchCentralDifferences() {
         let losses = [2.7, 0.4, 1.3], s = [0.3, -1.2, 0.0]
         let h = 1e-6

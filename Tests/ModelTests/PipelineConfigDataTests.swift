@@ -43,6 +43,7 @@ import Testing
           seed: 3
           tasks: {intra: true, align: false, uncertainty: false}
           align_activation: identity
+          task_weight_scaling: mean
         kafka:
           topic: events
           group: g1
@@ -80,6 +81,8 @@ import Testing
         #expect(t.batchSize == 16 && t.threads == 2 && t.seed == 3)
         #expect(t.tasks == PipelineConfig.Tasks(intra: true, align: false, uncertainty: false))
         #expect(t.alignActivation == .identity)
+        #expect(t.taskWeightScaling == .mean)
+        #expect(TrainerConfig(pipeline: t).taskWeightScaling == .mean)
         #expect(config.kafka == PipelineConfig.Kafka(topic: "events", group: "g1", deadLetterTopic: "dlq", partitions: 4))
     }
 
@@ -91,6 +94,7 @@ import Testing
         #expect(config.sessions.gapSeconds == 1800 && config.sessions.minLength == 2)
         #expect(config.walks == PipelineConfig.Walks())
         #expect(config.training == PipelineConfig.Training())
+        #expect(config.training.taskWeightScaling == .perTable)
         #expect(config.training.negatives.count(forView: "item") == 5)
     }
 
@@ -128,6 +132,8 @@ import Testing
         #expect(parseError(dataTestPipelineYAML + "\nsessions:\n  gap_seconds: -1\n") == "pipelines/x.yaml: sessions.gap_seconds: must be > 0")
         #expect(parseError(dataTestPipelineYAML + "\nwalks:\n  per_node: many\n") == "pipelines/x.yaml: walks.per_node: must be an integer")
         #expect(parseError(dataTestPipelineYAML.replacingOccurrences(of: "user: user_id", with: "user: user_id\n  format: xml"))?.hasPrefix("pipelines/x.yaml: events.format: must be one of jsonl | csv | tsv") == true)
+        #expect(parseError(dataTestPipelineYAML + "\ntraining:\n  task_weight_scaling: adam\n")?
+            .hasPrefix("pipelines/x.yaml: training.task_weight_scaling: must be one of per_table | mean | raw, got 'adam'") == true)
         #expect(parseError(dataTestPipelineYAML + "\nalignments:\n  - to: shop\n")?.hasPrefix("pipelines/x.yaml: alignments[0].to: unknown view 'shop'") == true)
         #expect(parseError(dataTestPipelineYAML + "\nviews:\n  - name: item\n    field: x\n")?.hasPrefix("pipelines/x.yaml: views[0].name:") == true)
         #expect(parseError(dataTestPipelineYAML + "\ntraining:\n  negatives: {item: 1, shop: 2}\n")?.hasPrefix("pipelines/x.yaml: training.negatives.shop: unknown key") == true)

@@ -141,7 +141,7 @@ import Testing
         #expect(model.tasks.history.first?.weights["intra:noise"] == 1)
         #expect(model.tasks.history.last?.weights["intra:noise"] == noisy.weight)
         // Raw scales exp(-s_t)/2 keep the same order.
-        config.normalizeTaskWeights = false
+        config.taskWeightScaling = .raw
         let raw = try Trainer(config: config).train(data)
         let rawClean = try #require(raw.tasks.tasks.first { $0.name == "intra:item" })
         let rawNoisy = try #require(raw.tasks.tasks.first { $0.name == "intra:noise" })

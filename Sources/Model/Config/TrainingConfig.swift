@@ -15,6 +15,8 @@ extension PipelineConfig {
         public var alignActivation: AlignActivation
         /// Passes over the alignment pairs per epoch (they are few next to walk tokens).
         public var alignPasses: Int = 1
+        /// How learned task weights become step sizes (`per_table`, `mean`, `raw`).
+        public var taskWeightScaling: TaskWeightScaling = .perTable
 
         public init(
             dim: Int = 64, window: Int = 5, negatives: Negatives = Negatives(default: 5),

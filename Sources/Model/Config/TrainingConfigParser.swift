@@ -7,6 +7,7 @@ extension PipelineConfigParser {
             allowedKeys: [
                 "dim", "window", "negatives", "align_negatives", "epochs", "learning_rate",
                 "min_learning_rate", "batch_size", "threads", "seed", "tasks", "align_activation", "align_passes",
+                "task_weight_scaling",
             ])
         var t = PipelineConfig.Training()
         for (key, apply) in [
@@ -47,6 +48,7 @@ extension PipelineConfigParser {
                 uncertainty: try tr.bool("uncertainty") ?? true)
         }
         t.alignActivation = try r.enumValue("align_activation", PipelineConfig.AlignActivation.self) ?? .sigmoid
+        t.taskWeightScaling = try r.enumValue("task_weight_scaling", TaskWeightScaling.self) ?? .perTable
         return t
     }
 

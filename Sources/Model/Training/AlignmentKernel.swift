@@ -44,13 +44,17 @@ public final class AlignmentKernel {
     deinit { x.deallocate(); a.deallocate(); da.deallocate(); dx.deallocate(); dw.deallocate() }
 
     /// One SGD step over a batch. `negatives` holds `negativesPerPair` ids for each pair, in
-    /// pair order. Returns the summed loss of the batch before the step.
+    /// pair order. `learningRate` steps `W`; `sourceLearningRate` and `targetLearningRate`
+    /// (default: `learningRate`) step the source rows and the target rows (attribute and
+    /// negatives), for task weights that differ per table (`TaskWeightScaling.perTable`).
+    /// Returns the summed loss of the batch before the step.
     @discardableResult
     public func update(
         source: EmbeddingTable, target: EmbeddingTable, matrix w: EmbeddingTable,
         sourceIds: UnsafeBufferPointer<UInt32>, targetIds: UnsafeBufferPointer<UInt32>,
         negatives: UnsafeBufferPointer<UInt32>, negativesPerPair k: Int,
-        activation: AlignmentActivation, learningRate: Float
+        activation: AlignmentActivation, learningRate: Float,
+        sourceLearningRate: Float? = nil, targetLearningRate: Float? = nil
     ) -> Float {
         let d = dim
         let group = 2 + k
@@ -112,9 +116,10 @@ public final class AlignmentKernel {
         let wb = w.buffer
         for i in 0..<(d * d) { wb[i] -= learningRate * min(clip, max(-clip, dw[i])) }
         for i in 0..<(rows * d) { dxm[i] = min(clip, max(-clip, dxm[i])) }
+        let sourceStep = sourceLearningRate ?? learningRate, targetStep = targetLearningRate ?? learningRate
         for r in 0..<rows {
             let (table, id) = rowId(r)
-            VectorKernels.axpy(-learningRate, dxb + r * d, table.rowPointer(id), d)
+            VectorKernels.axpy(-(r % group == 0 ? sourceStep : targetStep), dxb + r * d, table.rowPointer(id), d)
         }
         return loss
     }

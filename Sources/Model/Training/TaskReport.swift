@@ -11,8 +11,9 @@ public struct TaskSummary: Sendable, Equatable, Codable {
     public var kind: TaskKind
     /// Final `s_t = log σ_t²`.
     public var logVariance: Double
-    /// Final gradient scale applied to the task: `exp(-s_t)/2` with uncertainty weighting
-    /// (divided by the mean over active tasks if `normalizeTaskWeights`), 1 with fixed weights.
+    /// Final weight of the task: `exp(-s_t)/2` with uncertainty weighting (divided by the
+    /// mean over active tasks unless the scaling is `.raw`), 1 with fixed weights. How it
+    /// sets step sizes: `TaskWeightScaling`.
     public var weight: Double
     /// Mean loss per example over the whole run.
     public var meanLoss: Double

@@ -16,5 +16,6 @@ extension TrainerConfig {
         seed = t.seed
         tasks = t.tasks
         alignActivation = t.alignActivation == .identity ? .identity : .sigmoid
+        taskWeightScaling = t.taskWeightScaling
     }
 }

@@ -5,7 +5,7 @@ public struct TaskSwitches: Sendable, Equatable, Codable {
     /// Inter-view alignment, one task per aligned pair of views.
     public var align: Bool
     /// Learned uncertainty weights; off means fixed equal weights of 1 (plain sum of losses).
-    /// See `TrainerConfig.normalizeTaskWeights`.
+    /// See `TrainerConfig.taskWeightScaling`.
     public var uncertainty: Bool
 
     public init(intra: Bool = true, align: Bool = true, uncertainty: Bool = true) {
@@ -47,13 +47,9 @@ public struct TrainerConfig: Sendable, Equatable {
     public var useFastPath: Bool = true
     /// SGD step size of the uncertainty parameters `s_t` (per synchronisation).
     public var uncertaintyLearningRate: Float = 0.01
-    /// With uncertainty weighting, divide the task scales `exp(-s_t)/2` by their mean over
-    /// the active tasks, so they set the tasks' *relative* weights and the learning rate
-    /// keeps its word2vec meaning. Plain SGD (unlike Adam, used by the M2GRL demo) is not
-    /// invariant to a common loss scale: raw scales settle near `1/(2 L_t)`, about 0.12 for
-    /// a skip-gram loss of 4, which slows learning about eightfold. `false` applies the raw
-    /// `exp(-s_t)/2`.
-    public var normalizeTaskWeights: Bool = true
+    /// How the learned task weights become step sizes (`TaskWeightScaling`); per table by
+    /// default, so that each view's own task trains its tables at `learningRate`.
+    public var taskWeightScaling: TaskWeightScaling = .perTable
     /// Starting `s_t` of every task (0: weight exp(0)/2 = 0.5).
     public var initialLogVariance: Float = 0
     /// Centre words (or alignment pairs) a thread processes between synchronisations of

@@ -56,12 +56,13 @@ final class TrainingCoordinator: Sendable {
             lossSum: Array(repeating: 0, count: n), examples: Array(repeating: 0, count: n)))
     }
 
-    /// Gradient scale per task. Fixed weights: 1. Uncertainty: `exp(-s_t)/2`, divided by
-    /// its mean over the active tasks when `config.normalizeTaskWeights` is set.
+    /// Weight per task. Fixed weights: 1. Uncertainty: `exp(-s_t)/2`, divided by its mean
+    /// over the active tasks unless `config.taskWeightScaling` is `.raw`. How the weights
+    /// become step sizes: `TaskStepFactors`.
     private func scales(_ s: [Double]) -> [Float] {
         guard config.tasks.uncertainty else { return s.map { _ in 1 } }
         let raw = s.map { UncertaintyWeighting.gradientScale(logVariance: $0) }
-        guard config.normalizeTaskWeights else { return raw.map { Float($0) } }
+        guard config.taskWeightScaling != .raw else { return raw.map { Float($0) } }
         let active = raw.indices.filter { activeTasks[$0] }
         let mean = active.isEmpty ? 1 : active.reduce(0.0) { $0 + raw[$1] } / Double(active.count)
         return raw.map { Float($0 / mean) }

@@ -40,10 +40,17 @@ struct TrainingWorker {
         var examples = [Int](repeating: 0, count: plan.taskCount)
         var units = 0, tokens = 0, pairs = 0, sinceSync = 0
         var snap = coordinator.initial()
+        func stepFactors() -> TaskStepFactors {
+            TaskStepFactors(weights: snap.scales, scaling: config.taskWeightScaling, intraTask: plan.intraTask,
+                            alignTask: plan.alignTask, alignSourceView: plan.alignSourceView,
+                            alignTargetView: plan.alignTargetView, activeTasks: plan.activeTasks)
+        }
+        var factors = stepFactors()
 
         func sync() {
             snap = coordinator.sync(thread: thread, loss: &loss, examples: &examples,
                                     units: &units, tokens: &tokens, pairs: &pairs)
+            factors = stepFactors()
             sinceSync = 0
         }
 
@@ -74,7 +81,7 @@ struct TrainingWorker {
                     for c in max(start, pos - reduced)..<min(end, pos + reduced + 1) where c != pos {
                         contexts[nc] = toks[c]; nc += 1
                     }
-                    let lr = snap.learningRate * snap.scales[task]
+                    let lr = snap.learningRate * factors.intra[v]
                     if nc > 0 {
                         var windowLoss: Float = 0
                         if config.useFastPath {
@@ -130,7 +137,9 @@ struct TrainingWorker {
                             targetIds: UnsafeBufferPointer(rebasing: db[0..<n]),
                             negatives: UnsafeBufferPointer(rebasing: nb[0..<(n * kk)]), negativesPerPair: kk,
                             activation: config.alignActivation,
-                            learningRate: snap.learningRate * snap.scales[task])
+                            learningRate: snap.learningRate * factors.alignMatrix[a],
+                            sourceLearningRate: snap.learningRate * factors.alignSource[a],
+                            targetLearningRate: snap.learningRate * factors.alignTarget[a])
                     }
                 }
             }
