@@ -3,11 +3,13 @@ import Testing
 
 /// How learned task weights become step sizes (`TaskWeightScaling`).
 @Suite struct TaskWeightScalingTests {
-    // Tasks: 0 intra:item, 1 intra:genre, 2 intra:shop, 3 align:item->genre, 4 align:item->shop.
-    static let weights: [Float] = [0.5, 1.0, 0.8, 2.0, 1.7]
+    // Views: 0 item, 1 genre, 2 shop. Tasks, numbered apart from the views so that a view
+    // index used as a task index shows: 0 align:item->genre, 1 intra:shop, 2 intra:item,
+    // 3 align:item->shop, 4 intra:genre.
+    static let weights: [Float] = [2.0, 0.8, 0.5, 1.7, 1.0]
 
     static func factors(_ scaling: TaskWeightScaling, active: [Bool] = [true, true, true, true, true]) -> TaskStepFactors {
-        TaskStepFactors(weights: weights, scaling: scaling, intraTask: [0, 1, 2], alignTask: [3, 4],
+        TaskStepFactors(weights: weights, scaling: scaling, intraTask: [2, 4, 1], alignTask: [0, 3],
                         alignSourceView: [0, 0], alignTargetView: [1, 2], activeTasks: active)
     }
 
@@ -22,9 +24,15 @@ import Testing
 
     @Test func perTableWithoutAnOwnerTaskUsesTheLearningRate() {
         // intra:genre has no work (e.g. no walks): its rows have no owner.
-        let f = Self.factors(.perTable, active: [true, false, true, true, true])
+        let f = Self.factors(.perTable, active: [true, true, true, true, false])
         #expect(f.alignTarget == [1, 1.7 / 0.8])
         #expect(f.alignSource == [2.0 / 0.5, 1.7 / 0.5])
+        // An owner weight so small that the ratio overflows also falls back to 1.
+        let tiny = TaskStepFactors(weights: [2.0, 0.8, .leastNonzeroMagnitude, 1.7, 1.0], scaling: .perTable,
+                                   intraTask: [2, 4, 1], alignTask: [0, 3], alignSourceView: [0, 0],
+                                   alignTargetView: [1, 2], activeTasks: [true, true, true, true, true])
+        #expect(tiny.alignSource == [1, 1])
+        #expect(tiny.alignTarget == [2.0 / 1.0, 1.7 / 0.8])
     }
 
     @Test(arguments: [TaskWeightScaling.mean, .raw])

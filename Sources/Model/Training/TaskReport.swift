@@ -38,7 +38,7 @@ public struct TaskSummary: Sendable, Equatable, Codable {
 public struct TaskWeightSnapshot: Sendable, Equatable, Codable {
     /// Fraction of the planned work done, 0...1.
     public var progress: Double
-    /// Gradient scale by task name.
+    /// Task weight by task name (how it sets step sizes: `TaskWeightScaling`).
     public var weights: [String: Double]
 
     public init(progress: Double, weights: [String: Double]) {

@@ -42,7 +42,8 @@ struct TaskStepFactors: Equatable {
     ///   - alignTask, alignSourceView, alignTargetView: per data alignment, its task index and
     ///     the data view indices of its two sides.
     ///   - activeTasks: tasks with work in this pass; a view whose intra task is inactive
-    ///     has no owner, and alignments step its rows at the plain learning rate.
+    ///     has no owner, and alignments step its rows at the plain learning rate (as they
+    ///     do if the ratio is not finite, e.g. for a denormal owner weight).
     init(weights: [Float], scaling: TaskWeightScaling, intraTask: [Int], alignTask: [Int],
          alignSourceView: [Int], alignTargetView: [Int], activeTasks: [Bool]) {
         switch scaling {
@@ -55,7 +56,8 @@ struct TaskStepFactors: Equatable {
             func relative(_ task: Int, toOwnerOf view: Int) -> Float {
                 let owner = intraTask[view]
                 guard activeTasks[owner], weights[owner] > 0 else { return 1 }
-                return weights[task] / weights[owner]
+                let ratio = weights[task] / weights[owner]
+                return ratio.isFinite ? ratio : 1
             }
             intra = intraTask.map { _ in 1 }
             alignSource = alignTask.indices.map { relative(alignTask[$0], toOwnerOf: alignSourceView[$0]) }
