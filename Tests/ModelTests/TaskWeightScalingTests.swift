@@ -8,7 +8,8 @@ import Testing
     // 3 align:item->shop, 4 intra:genre.
     static let weights: [Float] = [2.0, 0.8, 0.5, 1.7, 1.0]
 
-    static func factors(_ scaling: TaskWeightScaling, active: [Bool] = [true, true, true, true, true]) -> TaskStepFactors {
+    static func factors(_ scaling: TaskWeightScaling, weights: [Float] = weights,
+                        active: [Bool] = [true, true, true, true, true]) -> TaskStepFactors {
         TaskStepFactors(weights: weights, scaling: scaling, intraTask: [2, 4, 1], alignTask: [0, 3],
                         alignSourceView: [0, 0], alignTargetView: [1, 2], activeTasks: active)
     }
@@ -28,9 +29,7 @@ import Testing
         #expect(f.alignTarget == [1, 1.7 / 0.8])
         #expect(f.alignSource == [2.0 / 0.5, 1.7 / 0.5])
         // An owner weight so small that the ratio overflows also falls back to 1.
-        let tiny = TaskStepFactors(weights: [2.0, 0.8, .leastNonzeroMagnitude, 1.7, 1.0], scaling: .perTable,
-                                   intraTask: [2, 4, 1], alignTask: [0, 3], alignSourceView: [0, 0],
-                                   alignTargetView: [1, 2], activeTasks: [true, true, true, true, true])
+        let tiny = Self.factors(.perTable, weights: [2.0, 0.8, .leastNonzeroMagnitude, 1.7, 1.0])
         #expect(tiny.alignSource == [1, 1])
         #expect(tiny.alignTarget == [2.0 / 1.0, 1.7 / 0.8])
     }
