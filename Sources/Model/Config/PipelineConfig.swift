@@ -96,19 +96,31 @@ public struct PipelineConfig: Sendable, Equatable {
         public var minDwellSeconds: Double?
         /// Users with more events than this are treated as bots and dropped.
         public var maxEventsPerUser: Int?
+        /// How far (event time) events may arrive out of order: a transition is final, and
+        /// enters the graphs of a live stream, once its partition's event clock has passed
+        /// the time of the event completing it by this much (docs/ingestion.md). Events
+        /// arriving later than that which would change what is final are dropped as late.
+        public var allowedLatenessSeconds: Double
 
         public init(
             gapSeconds: Double = 1800, minLength: Int = 2, minDwellSeconds: Double? = nil,
-            maxEventsPerUser: Int? = nil
+            maxEventsPerUser: Int? = nil, allowedLatenessSeconds: Double = Self.defaultAllowedLatenessSeconds
         ) {
             self.gapSeconds = gapSeconds
             self.minLength = minLength
             self.minDwellSeconds = minDwellSeconds
             self.maxEventsPerUser = maxEventsPerUser
+            self.allowedLatenessSeconds = allowedLatenessSeconds
         }
+
+        public static let defaultAllowedLatenessSeconds = 1.0
 
         /// The gap in milliseconds.
         public var gapMilliseconds: Int64 { Int64((gapSeconds * 1000).rounded()) }
+        /// The allowed lateness in milliseconds.
+        public var allowedLatenessMilliseconds: Int64 { Int64((allowedLatenessSeconds * 1000).rounded()) }
+        /// The dwell threshold in milliseconds (nil: no dwell filter).
+        public var minDwellMilliseconds: Int64? { minDwellSeconds.map { Int64(($0 * 1000).rounded()) } }
     }
 
     /// `walks:` — weighted random walks.

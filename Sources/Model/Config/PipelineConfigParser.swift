@@ -95,7 +95,7 @@ struct PipelineConfigParser {
     func parseSessions(_ node: Node?) throws -> PipelineConfig.Sessions {
         let r = try YAMLMappingReader(
             node, source: source, path: "sessions",
-            allowedKeys: ["gap_seconds", "min_length", "min_dwell_seconds", "max_events_per_user"])
+            allowedKeys: ["gap_seconds", "min_length", "min_dwell_seconds", "max_events_per_user", "allowed_lateness_seconds"])
         var s = PipelineConfig.Sessions()
         if let gap = try r.double("gap_seconds") {
             guard gap > 0, gap.isFinite else { throw r.error("gap_seconds", "must be > 0") }
@@ -112,6 +112,10 @@ struct PipelineConfigParser {
         if let maxEvents = try r.int("max_events_per_user") {
             try r.positive("max_events_per_user", maxEvents)
             s.maxEventsPerUser = maxEvents
+        }
+        if let lateness = try r.double("allowed_lateness_seconds") {
+            guard lateness >= 0, lateness <= 86_400 else { throw r.error("allowed_lateness_seconds", "must be between 0 and 86400") }
+            s.allowedLatenessSeconds = lateness
         }
         return s
     }

@@ -52,25 +52,7 @@ extension IngestProcessor {
     /// name, ring block and offset in the feed is on disk; throws after a failed batch (the
     /// memory may hold what never reached the disk, which a checkpoint must not record).
     public func trainingFeed(knownRows: [Int]) throws -> TrainingFeed {
-        try lock.withLock {
-            try ensureCommitted()
-            let newEdges = pendingNewEdges
-            pendingNewEdges = []
-            let names = builder.views.enumerated().map { v, view -> [String] in
-                let known = v < knownRows.count ? knownRows[v] : 0
-                return known < view.vocabulary.count ? Array(view.vocabulary.names[known...]) : []
-            }
-            return TrainingFeed(
-                viewNames: builder.views.map(\.name),
-                newNodeNames: names,
-                totalRows: builder.views.map(\.vocabulary.count),
-                ringBlocks: ringBlocks.map { $0.map { WalkRingBlock(start: $0.start, count: $0.count) } },
-                walkNext: walkNext,
-                alignments: config.alignments.compactMap { builder.alignmentPairs(to: $0.to) },
-                eventTimeWatermarkMs: clocks.values.max() ?? 0,
-                offsets: offsets,
-                newEdges: newEdges)
-        }
+        try state.withLock { s in try s.trainingFeed(knownRows: knownRows) }
     }
 
     /// The walks of one ring block, or nil when it was evicted meanwhile. Reads RocksDB
@@ -78,5 +60,27 @@ extension IngestProcessor {
     public func walkBlock(view: Int, start: UInt64) throws -> WalkCorpus? {
         guard let bytes = try schema.walks.get(CompositeKey(UInt16(view), start)) else { return nil }
         return try WalkBlockCodec.decode(bytes)
+    }
+}
+
+extension IngestState {
+    mutating func trainingFeed(knownRows: [Int]) throws -> TrainingFeed {
+        try ensureCommitted()
+        let newEdges = pendingNewEdges
+        pendingNewEdges = []
+        let names = builder.views.enumerated().map { v, view -> [String] in
+            let known = v < knownRows.count ? knownRows[v] : 0
+            return known < view.vocabulary.count ? Array(view.vocabulary.names[known...]) : []
+        }
+        return TrainingFeed(
+            viewNames: builder.views.map(\.name),
+            newNodeNames: names,
+            totalRows: builder.views.map(\.vocabulary.count),
+            ringBlocks: ringBlocks,
+            walkNext: walkNext,
+            alignments: config.alignments.compactMap { builder.alignmentPairs(to: $0.to) },
+            eventTimeWatermarkMs: partitions.values.compactMap(\.clock.millis).max() ?? 0,
+            offsets: offsets,
+            newEdges: newEdges)
     }
 }

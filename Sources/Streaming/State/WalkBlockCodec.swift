@@ -15,6 +15,12 @@ public enum WalkBlockCodec {
         return out
     }
 
+    /// The number of walks in an encoded block, read from its header (nil: too short).
+    public static func walkCount(_ bytes: [UInt8]) -> Int? {
+        guard bytes.count >= 4 else { return nil }
+        return Int(bytes[0]) | Int(bytes[1]) << 8 | Int(bytes[2]) << 16 | Int(bytes[3]) << 24
+    }
+
     public static func decode(_ bytes: [UInt8], nodeCount: Int = 0) throws -> WalkCorpus {
         try bytes.withUnsafeBytes { raw in
             var r = LayoutReader(raw)
