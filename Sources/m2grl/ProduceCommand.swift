@@ -86,11 +86,12 @@ struct ProduceCommand: AsyncParsableCommand {
             }
             for event in selected { try send(event) }
         } else if config.events.format == .jsonl && !realtime {
+            let nowMillis = WallClock.nowMillis()
             try forEachLine(path: events) { line in
                 guard !line.allSatisfy({ $0 == 0x20 || $0 == 0x09 || $0 == 0x0D }) else { return }
                 var key: [UInt8]? = nil
                 var time: Int64? = nil
-                if case .success(let event) = decoder.decodeJSON(line) {
+                if case .success(let event) = decoder.decodeJSON(line, nowMillis: nowMillis) {
                     key = Array(event.user.utf8)
                     time = event.timestampMillis
                 } else {

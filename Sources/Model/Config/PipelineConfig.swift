@@ -59,10 +59,18 @@ public struct PipelineConfig: Sendable, Equatable {
         public var time: String
         public var timeUnit: TimeUnit
         public var action: String?
+        /// Events later than the wall clock plus this many seconds are rejected
+        /// (`future_timestamp`); finite, from 0 to ``maxFutureSkewSecondsLimit``.
+        public var maxFutureSkewSeconds: Double
+
+        /// The largest `max_future_skew_seconds` accepted: the span from the epoch to the
+        /// latest accepted event time (2200-01-01), so any larger value would change nothing.
+        public static let maxFutureSkewSecondsLimit: Double = 7_258_118_400
 
         public init(
             format: EventFormat = .jsonl, user: String = "user_id", item: String = "item_id",
-            time: String = "timestamp", timeUnit: TimeUnit = .seconds, action: String? = nil
+            time: String = "timestamp", timeUnit: TimeUnit = .seconds, action: String? = nil,
+            maxFutureSkewSeconds: Double = 300
         ) {
             self.format = format
             self.user = user
@@ -70,6 +78,7 @@ public struct PipelineConfig: Sendable, Equatable {
             self.time = time
             self.timeUnit = timeUnit
             self.action = action
+            self.maxFutureSkewSeconds = maxFutureSkewSeconds
         }
     }
 

@@ -57,8 +57,8 @@ struct PipelineConfigParser {
     func parseEvents(_ node: Node?) throws -> PipelineConfig.Events {
         let r = try YAMLMappingReader(
             node, source: source, path: "events",
-            allowedKeys: ["format", "user", "item", "time", "time_unit", "action"])
-        let events = PipelineConfig.Events(
+            allowedKeys: ["format", "user", "item", "time", "time_unit", "action", "max_future_skew_seconds"])
+        var events = PipelineConfig.Events(
             format: try r.enumValue("format", PipelineConfig.EventFormat.self) ?? .jsonl,
             user: try r.requiredString("user"),
             item: try r.requiredString("item"),
@@ -71,6 +71,13 @@ struct PipelineConfigParser {
             if let earlier = fields[..<i].first(where: { $0.1 == field }) {
                 throw r.error(key, "field '\(field)' is already used by events.\(earlier.0)")
             }
+        }
+        if let skew = try r.double("max_future_skew_seconds") {
+            let limit = PipelineConfig.Events.maxFutureSkewSecondsLimit
+            guard skew.isFinite, skew >= 0, skew <= limit else {
+                throw r.error("max_future_skew_seconds", "must be a finite number from 0 to \(Int64(limit)), got \(skew)")
+            }
+            events.maxFutureSkewSeconds = skew
         }
         return events
     }
