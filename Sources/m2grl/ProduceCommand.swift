@@ -42,7 +42,7 @@ struct ProduceCommand: AsyncParsableCommand {
     @OptionGroup var global: GlobalOptions
 
     func validate() throws {
-        if let rate, !(rate > 0) { throw ValidationError("--rate: must be positive, got \(rate)") }
+        if let rate { try requireRange(rate, CommandLineLimits.messagesPerSecond, option: "--rate") }
     }
 
     func run() async throws {
