@@ -44,8 +44,8 @@ struct StatusCommand: AsyncParsableCommand {
 
     func validate() throws {
         if let walkRing { try requireRange(walkRing, CommandLineLimits.walkRing, option: "--walk-ring") }
-        if !kafka.kafkaProperties.isEmpty && kafka.brokers == nil {
-            throw ValidationError("--kafka-property: only with --brokers")
+        if kafka.hasPropertyOptions && kafka.brokers == nil {
+            throw ValidationError("--kafka-property/--kafka-property-file: only with --brokers")
         }
     }
 
