@@ -42,7 +42,7 @@ struct ProduceCommand: AsyncParsableCommand {
     @OptionGroup var global: GlobalOptions
 
     func validate() throws {
-        if let rate, !(rate > 0) { throw ValidationError("--rate: must be positive, got \(rate)") }
+        if let rate { try requireRange(rate, CommandLineLimits.messagesPerSecond, option: "--rate") }
     }
 
     func run() async throws {
@@ -51,9 +51,9 @@ struct ProduceCommand: AsyncParsableCommand {
         guard let config = loaded else { throw ValidationError("--pipeline: missing") }
         let topic = self.topic ?? StreamTopics(config: config).events
         guard FileManager.default.fileExists(atPath: events) else { throw ValidationError("--events: no such file '\(events)'") }
+        let kafkaConfig = try kafka.configuration()
         let producer = try KafkaProducer(
-            configuration: .producer(bootstrapServers: try kafka.configuration().bootstrapServers,
-                                     lingerMs: 20, properties: try kafka.properties()),
+            configuration: .producer(bootstrapServers: kafkaConfig.bootstrapServers, lingerMs: 20, properties: kafkaConfig.properties),
             logger: logger)
         let decoder = EventDecoder(mapping: EventFieldMapping(config: config))
         let pacer = Pacer(rate: rate)

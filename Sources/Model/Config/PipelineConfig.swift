@@ -94,30 +94,42 @@ public struct PipelineConfig: Sendable, Equatable {
     }
 
     /// `sessions:` — session cutting and noise filters.
+    ///
+    /// Times are held in milliseconds, the unit of event times, converted once from the
+    /// seconds of the pipeline file (within ``ConfigLimits/gapSeconds`` and
+    /// ``ConfigLimits/dwellSeconds``).
     public struct Sessions: Sendable, Equatable {
-        /// A gap strictly greater than this (seconds) between consecutive events of a user
-        /// starts a new session.
-        public var gapSeconds: Double
+        /// A gap strictly greater than this (milliseconds) between consecutive events of a
+        /// user starts a new session.
+        public var gapMilliseconds: Int64
         /// Minimum number of items in a session's collapsed item sequence.
         public var minLength: Int
         /// Events whose dwell (time to the user's next event in the same session) is below
-        /// this are dropped; the last event of a session is always kept.
-        public var minDwellSeconds: Double?
+        /// this (milliseconds) are dropped; the last event of a session is always kept.
+        public var minDwellMilliseconds: Int64?
         /// Users with more events than this are treated as bots and dropped.
         public var maxEventsPerUser: Int?
 
+        /// Seconds are rounded to milliseconds; values out of their documented ranges are
+        /// clamped into them (the pipeline parser rejects such values with an error instead).
         public init(
             gapSeconds: Double = 1800, minLength: Int = 2, minDwellSeconds: Double? = nil,
             maxEventsPerUser: Int? = nil
         ) {
-            self.gapSeconds = gapSeconds
+            self.gapMilliseconds = ConfigLimits.milliseconds(gapSeconds, clampedTo: ConfigLimits.gapSeconds)
             self.minLength = minLength
-            self.minDwellSeconds = minDwellSeconds
+            self.minDwellMilliseconds = minDwellSeconds.map { ConfigLimits.milliseconds($0, clampedTo: ConfigLimits.dwellSeconds) }
             self.maxEventsPerUser = maxEventsPerUser
         }
 
-        /// The gap in milliseconds.
-        public var gapMilliseconds: Int64 { Int64((gapSeconds * 1000).rounded()) }
+        /// The gap in seconds.
+        public var gapSeconds: Double { Double(gapMilliseconds) / 1000 }
+
+        /// The minimum dwell in seconds (setting it converts once, as the initializer does).
+        public var minDwellSeconds: Double? {
+            get { minDwellMilliseconds.map { Double($0) / 1000 } }
+            set { minDwellMilliseconds = newValue.map { ConfigLimits.milliseconds($0, clampedTo: ConfigLimits.dwellSeconds) } }
+        }
     }
 
     /// `walks:` — weighted random walks.
