@@ -162,4 +162,22 @@ struct CheckpointSafetyTests {
         #expect(throws: CheckpointInfo.Invalid.self) { try write(state, version: 1 << 63) }
         #expect(try ModelCheckpoint.load(stateDirectory: state, logger: quietLogger)?.info.publishedVersion == 1)
     }
+
+    @Test("retry schedule: the interval after a success, doubling after each consecutive failure up to the cap")
+    func retrySchedule() {
+        var schedule = CheckpointSchedule(interval: .seconds(10), maximumBackoff: .seconds(60))
+        #expect(schedule.delay == .seconds(10))
+        schedule.recordFailure()
+        #expect(schedule.delay == .seconds(20) && schedule.consecutiveFailures == 1)
+        schedule.recordFailure()
+        #expect(schedule.delay == .seconds(40))
+        for _ in 0..<100 { schedule.recordFailure() }
+        #expect(schedule.delay == .seconds(60))
+        schedule.recordSuccess()
+        #expect(schedule.delay == .seconds(10) && schedule.consecutiveFailures == 0)
+        // An interval longer than the cap is never shortened.
+        var long = CheckpointSchedule(interval: .seconds(600), maximumBackoff: .seconds(60))
+        long.recordFailure()
+        #expect(long.delay == .seconds(600))
+    }
 }
