@@ -326,7 +326,9 @@ public final class ContinuousTrainer: @unchecked Sendable {
 
     private func restore(_ loaded: ModelCheckpoint.Loaded) throws {
         // The info came from a file: no arithmetic on it before it is checked.
-        do { try loaded.info.validate() } catch { throw ModelCheckpoint.Error.mismatch("\(error)") }
+        do { try loaded.info.validate() } catch {
+            throw ModelCheckpoint.Error.unreadableInfo(file: "\(loaded.directory)/\(CheckpointInfo.fileName)", reason: "\(error)")
+        }
         let feed = try processor.trainingFeed(knownRows: [])
         names = feed.newNodeNames
         for view in loaded.model.views {
