@@ -2,8 +2,8 @@
 ///
 /// Any librdkafka property can be set (`security.protocol`, `sasl.*`, `ssl.*`, ...), so a
 /// user can reach a secured cluster; see the CONFIGURATION.md of librdkafka. The typed
-/// accessors only cover what this project sets itself. `description` redacts secrets, so a
-/// configuration can be logged safely.
+/// accessors only cover what this project sets itself. `description` shows only the values
+/// of known non-secret keys (``publicKeys``), so a configuration can be logged safely.
 public struct KafkaConfiguration: Sendable, Equatable, CustomStringConvertible {
     public private(set) var properties: [String: String]
 
@@ -29,30 +29,17 @@ public struct KafkaConfiguration: Sendable, Equatable, CustomStringConvertible {
         return copy
     }
 
-    /// Parses `key=value` pairs as given on a command line (`--kafka-property k=v`).
+    /// Parses `key=value` pairs as given on a command line (`--kafka-property k=v`). The
+    /// error never repeats the text: without `=` nothing tells its key from its value.
     public static func parseProperty(_ text: String) throws(KafkaError) -> (String, String) {
         guard let eq = text.firstIndex(of: "="), eq != text.startIndex else {
             throw KafkaError(code: .invalidConfiguration,
-                             message: "Kafka property '\(Self.redactedForDisplay(text))' is not of the form key=value")
+                             message: "a Kafka property (\(text.count) characters, not shown) is not of the form key=value")
         }
         return (String(text[..<eq]), String(text[text.index(after: eq)...]))
     }
 
-    /// Whether a property's value is a secret that must never be logged.
-    public static func isSecret(_ key: String) -> Bool {
-        let k = key.lowercased()
-        return k.contains("password") || k.contains("secret") || k.hasSuffix(".pem")
-            || k.contains("ssl.key") || k == "sasl.oauthbearer.config"
-            || k.contains("sasl.jaas") || k.contains("token")
-    }
-
-    private static func redactedForDisplay(_ pair: String) -> String {
-        guard let eq = pair.firstIndex(of: "=") else { return pair }
-        let key = String(pair[..<eq])
-        return isSecret(key) ? key + "=[redacted]" : pair
-    }
-
-    /// The properties with secret values replaced by `[redacted]`, sorted by key.
+    /// The properties with the values of all but ``publicKeys`` replaced by `[redacted]`, sorted by key.
     public var redacted: [(key: String, value: String)] {
         properties.sorted { $0.key < $1.key }.map { ($0.key, Self.isSecret($0.key) ? "[redacted]" : $0.value) }
     }

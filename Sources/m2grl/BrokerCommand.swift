@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Kafka
 import Logging
+import Model
 import ServiceLifecycle
 import Streaming
 
@@ -45,8 +46,8 @@ struct BrokerCommand: AsyncParsableCommand {
             }
             var partitions = 1
             if parts.count == 2 {
-                guard let p = Int(parts[1]), p >= 1, p <= 10_000 else {
-                    throw ValidationError("--topic: partitions of '\(spec)' must be a number from 1 to 10000")
+                guard let p = Int(parts[1]), ConfigLimits.partitions.contains(p) else {
+                    throw ValidationError("--topic: partitions of '\(spec)' must be a number \(ConfigLimits.describe(ConfigLimits.partitions))")
                 }
                 partitions = p
             }

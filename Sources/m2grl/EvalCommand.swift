@@ -40,8 +40,8 @@ struct EvalCommand: ParsableCommand {
 
     func ks() throws -> [Int] {
         let values = k.split(separator: ",").map { Int($0.trimmingCharacters(in: .whitespaces)) }
-        guard !values.isEmpty, values.allSatisfy({ ($0 ?? 0) > 0 }) else {
-            throw ValidationError("--k: positive integers separated by commas, got '\(k)'")
+        guard !values.isEmpty, values.allSatisfy({ CommandLineLimits.neighbours.contains($0 ?? 0) }) else {
+            throw ValidationError("--k: integers \(ConfigLimits.describe(CommandLineLimits.neighbours)) separated by commas, got '\(k)'")
         }
         return values.compactMap { $0 }
     }

@@ -24,8 +24,12 @@ struct GenerateCommand: ParsableCommand {
     @Option(name: .long, help: "Output file (JSON Lines).") var out: String
 
     func validate() throws {
-        for (name, v) in [("--events", events), ("--users", users), ("--items", items), ("--categories", categories), ("--shops", shops)] where v < 1 {
-            throw ValidationError("\(name): must be at least 1, got \(v)")
+        // Bounded so the generator's tables and time arithmetic stay far from overflow.
+        for (name, v, range) in [
+            ("--events", events, 1...10_000_000_000), ("--users", users, 1...100_000_000), ("--items", items, 1...100_000_000),
+            ("--categories", categories, 1...1_000_000), ("--shops", shops, 1...1_000_000),
+        ] {
+            try requireRange(v, range, option: name)
         }
     }
 

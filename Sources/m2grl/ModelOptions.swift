@@ -46,10 +46,10 @@ struct SplitOptions: ParsableArguments {
     func cut() throws -> TemporalSplit.Cut? {
         if let f = splitFraction { return .fraction(f) }
         guard let t = splitTime else { return nil }
-        if let seconds = Double(t) { return .time(Int64(seconds * 1000)) }
-        let iso = ISO8601DateFormatter()
-        if let date = iso.date(from: t) { return .time(Int64(date.timeIntervalSince1970 * 1000)) }
-        throw ValidationError("--split-time: '\(t)' is neither seconds since the epoch nor ISO 8601 (2024-01-31T00:00:00Z)")
+        guard let millis = TimeArgument.milliseconds(t) else {
+            throw ValidationError("--split-time: '\(t)' is not \(TimeArgument.expected)")
+        }
+        return .time(millis)
     }
 }
 

@@ -22,8 +22,8 @@ enum OnlineRuntime {
                                 config: PipelineConfig, state: String, finalEpochs: Int,
                                 evaluation: HoldoutEvaluation? = nil, logger: Logger) -> ContinuousTrainingService {
         var settings = ContinuousTrainingService.Settings(
-            stateDirectory: state, publishInterval: .seconds(config.publish.intervalSeconds),
-            checkpointInterval: .seconds(config.online.checkpointSeconds))
+            stateDirectory: state, publishInterval: config.publish.interval,
+            checkpointInterval: config.online.checkpointInterval)
         settings.finalEpochs = finalEpochs
         settings.evaluation = evaluation
         return ContinuousTrainingService(trainer: trainer, sink: sink, history: history, settings: settings, logger: logger)

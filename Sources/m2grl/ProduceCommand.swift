@@ -42,7 +42,7 @@ struct ProduceCommand: AsyncParsableCommand {
     @OptionGroup var global: GlobalOptions
 
     func validate() throws {
-        if let rate, !(rate > 0) { throw ValidationError("--rate: must be positive, got \(rate)") }
+        if let rate { try requireRange(rate, CommandLineLimits.messagesPerSecond, option: "--rate") }
     }
 
     func run() async throws {
@@ -51,9 +51,9 @@ struct ProduceCommand: AsyncParsableCommand {
         guard let config = loaded else { throw ValidationError("--pipeline: missing") }
         let topic = self.topic ?? StreamTopics(config: config).events
         guard FileManager.default.fileExists(atPath: events) else { throw ValidationError("--events: no such file '\(events)'") }
+        let kafkaConfig = try kafka.configuration()
         let producer = try KafkaProducer(
-            configuration: .producer(bootstrapServers: try kafka.configuration().bootstrapServers,
-                                     lingerMs: 20, properties: try kafka.properties()),
+            configuration: .producer(bootstrapServers: kafkaConfig.bootstrapServers, lingerMs: 20, properties: kafkaConfig.properties),
             logger: logger)
         let decoder = EventDecoder(mapping: EventFieldMapping(config: config))
         let pacer = Pacer(rate: rate)
@@ -86,11 +86,12 @@ struct ProduceCommand: AsyncParsableCommand {
             }
             for event in selected { try send(event) }
         } else if config.events.format == .jsonl && !realtime {
+            let nowMillis = WallClock.nowMillis()
             try forEachLine(path: events) { line in
                 guard !line.allSatisfy({ $0 == 0x20 || $0 == 0x09 || $0 == 0x0D }) else { return }
                 var key: [UInt8]? = nil
                 var time: Int64? = nil
-                if case .success(let event) = decoder.decodeJSON(line) {
+                if case .success(let event) = decoder.decodeJSON(line, nowMillis: nowMillis) {
                     key = Array(event.user.utf8)
                     time = event.timestampMillis
                 } else {

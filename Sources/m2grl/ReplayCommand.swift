@@ -78,12 +78,10 @@ struct ReplayCommand: AsyncParsableCommand {
         if events != nil && then != nil { throw ValidationError("--then serve: needs a topic (--brokers), not --events") }
         if let then, then != "serve" { throw ValidationError("--then: only 'serve' is supported, got '\(then)'") }
         if let publish, ReplayPlan.Publish(rawValue: publish) == nil { throw ValidationError("--publish: one of none, final, every (got '\(publish)')") }
-        if batchEvents < 1 { throw ValidationError("--batch-events: must be at least 1") }
-        if trainEvery < 0 { throw ValidationError("--train-every: must be 0 or more") }
-        if trainThreads < 1 { throw ValidationError("--train-threads: must be at least 1") }
-        if let finalEpochs, finalEpochs < 0 { throw ValidationError("--final-epochs: must be 0 or more") }
-        if walksPerNode < 0 { throw ValidationError("--walks-per-node: must be 0 or more") }
-        if walkRing < 1 { throw ValidationError("--walk-ring: must be at least 1") }
+        try requireRange(batchEvents, CommandLineLimits.batchEvents, option: "--batch-events")
+        try requireRange(trainEvery, CommandLineLimits.trainEvery, option: "--train-every")
+        try CommandLineLimits.checkIngestOptions(walksPerNode: walksPerNode, walkRing: walkRing, trainThreads: trainThreads,
+                                                 finalEpochs: finalEpochs)
         do {
             _ = try ReplayPlan.parseStart(from)
             _ = try ReplayPlan.parseEnd(until)

@@ -78,12 +78,10 @@ struct ServeCommand: AsyncParsableCommand {
     func validate() throws {
         if embedded && kafka.brokers != nil { throw ValidationError("--embedded and --brokers: give one, not both") }
         if !embedded && kafka.brokers == nil { throw ValidationError("--brokers: missing (or use --embedded)") }
-        if maxBatch < 1 { throw ValidationError("--max-batch: must be at least 1") }
-        if walksPerNode < 0 { throw ValidationError("--walks-per-node: must be 0 or more") }
-        if walkRing < 1 { throw ValidationError("--walk-ring: must be at least 1") }
-        if let trainThreads, trainThreads < 1 { throw ValidationError("--train-threads: must be at least 1") }
-        if let finalEpochs, finalEpochs < 0 { throw ValidationError("--final-epochs: must be 0 or more") }
-        if !(statusSeconds > 0) { throw ValidationError("--status-seconds: must be > 0") }
+        try requireRange(maxBatch, CommandLineLimits.maxBatch, option: "--max-batch")
+        try CommandLineLimits.checkIngestOptions(walksPerNode: walksPerNode, walkRing: walkRing, trainThreads: trainThreads,
+                                                 finalEpochs: finalEpochs)
+        try requireRange(statusSeconds, ConfigLimits.intervalSeconds, option: "--status-seconds")
         if evalEvents != nil, try split.cut() == nil { throw ValidationError("--eval-events: needs --split-fraction or --split-time") }
     }
 

@@ -47,7 +47,7 @@ struct SimilarCommand: AsyncParsableCommand {
     @OptionGroup var global: GlobalOptions
 
     func validate() throws {
-        if k < 1 { throw ValidationError("--k: must be at least 1") }
+        try requireRange(k, CommandLineLimits.neighbours, option: "--k")
         if let metric, NearestNeighbors.Similarity(rawValue: metric) == nil {
             throw ValidationError("--metric: 'cosine' or 'dot', got '\(metric)'")
         }

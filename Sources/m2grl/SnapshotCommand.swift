@@ -44,7 +44,7 @@ struct SnapshotCommand: AsyncParsableCommand {
 
     func validate() throws {
         if topic == nil && pipelineOptions.pipeline == nil { throw ValidationError("--topic or --pipeline: one is needed to name the embeddings topic") }
-        guard timeout > 0 else { throw ValidationError("--timeout: must be positive, got \(timeout)") }
+        try requireRange(timeout, ConfigLimits.timeoutSeconds, option: "--timeout")
     }
 
     func topics() throws -> PublicationTopics {

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Kafka
 import Logging
+import Model
 import Store
 import Streaming
 
@@ -42,9 +43,9 @@ struct StatusCommand: AsyncParsableCommand {
     @OptionGroup var global: GlobalOptions
 
     func validate() throws {
-        if let walkRing, walkRing < 1 { throw ValidationError("--walk-ring: must be at least 1") }
-        if !kafka.kafkaProperties.isEmpty && kafka.brokers == nil {
-            throw ValidationError("--kafka-property: only with --brokers")
+        if let walkRing { try requireRange(walkRing, CommandLineLimits.walkRing, option: "--walk-ring") }
+        if kafka.hasPropertyOptions && kafka.brokers == nil {
+            throw ValidationError("--kafka-property/--kafka-property-file: only with --brokers")
         }
     }
 

@@ -66,11 +66,15 @@ struct TrainCommand: AsyncParsableCommand {
             throw ValidationError("--split-time/--split-fraction: only with --events")
         }
         if !["binary", "tsv"].contains(format) { throw ValidationError("--format: 'binary' or 'tsv', got '\(format)'") }
-        if let threads, threads < 1 || threads > 64 { throw ValidationError("--threads: 1 to 64, got \(threads)") }
-        if let dim, dim < 1 || dim > 4096 { throw ValidationError("--dim: 1 to 4096, got \(dim)") }
-        if let epochs, epochs < 1 { throw ValidationError("--epochs: at least 1, got \(epochs)") }
-        if let window, window < 1 { throw ValidationError("--window: at least 1, got \(window)") }
-        if let negatives, negatives < 1 { throw ValidationError("--negatives: at least 1, got \(negatives)") }
+        if let threads { try requireRange(threads, ConfigLimits.threads, option: "--threads") }
+        if let dim { try requireRange(dim, ConfigLimits.dimensions, option: "--dim") }
+        if let epochs { try requireRange(epochs, ConfigLimits.epochs, option: "--epochs") }
+        if let window { try requireRange(window, ConfigLimits.window, option: "--window") }
+        if let negatives { try requireRange(negatives, 1...ConfigLimits.negatives.upperBound, option: "--negatives") }
+        if let alignPasses { try requireRange(alignPasses, ConfigLimits.alignPasses, option: "--align-passes") }
+        if let learningRate, !(learningRate > 0 && learningRate < 1) {
+            throw ValidationError("--learning-rate: must be in (0, 1), got \(learningRate)")
+        }
     }
 
     func run() async throws {
@@ -85,7 +89,7 @@ struct TrainCommand: AsyncParsableCommand {
         if let window { trainer.window = window }
         if let negatives { trainer.defaultNegatives = negatives; trainer.negatives = [:] }
         if let learningRate { trainer.learningRate = learningRate }
-        if let alignPasses { trainer.alignPassesPerEpoch = max(1, alignPasses) }
+        if let alignPasses { trainer.alignPassesPerEpoch = alignPasses }
         if fixedWeights { trainer.tasks.uncertainty = false }
         if referencePath { trainer.useFastPath = false }
 

@@ -4,7 +4,9 @@ import Testing
 @testable import Model
 
 @Suite struct EventLoaderDataTests {
-    func config(format: String, extra: String = "") throws -> PipelineConfig {
+    /// Fields user_id, item_id, timestamp, kind (action) and cat (view `category`);
+    /// `events` adds lines to the `events:` section (indented by two spaces).
+    static func config(format: String, events: String = "", extra: String = "") throws -> PipelineConfig {
         try PipelineConfig.parse(
             yaml: """
                 name: t
@@ -14,11 +16,16 @@ import Testing
                   item: item_id
                   time: timestamp
                   action: kind
+                \(events)
                 views:
                   - name: category
                     field: cat
                 \(extra)
                 """)
+    }
+
+    func config(format: String, extra: String = "") throws -> PipelineConfig {
+        try Self.config(format: format, extra: extra)
     }
 
     @Test func loadsJSONLWithNumbersOrStringsAndReportsMalformedLines() throws {
@@ -110,7 +117,7 @@ import Testing
     @Test func decoderRejectsBadMessagesWithTypedReasons() throws {
         let decoder = EventDecoder(mapping: EventFieldMapping(config: try config(format: "jsonl")))
         func reason(_ text: String) -> String? {
-            if case .failure(let rejection) = decoder.decodeJSON(Array(text.utf8)) { return rejection.code }
+            if case .failure(let rejection) = decoder.decodeJSON(Array(text.utf8), nowMillis: 1_700_000_000_000) { return rejection.code }
             return nil
         }
         #expect(reason(#"{"user_id":1,"item_id":2,"timestamp":3}"#) == nil)
@@ -130,7 +137,7 @@ import Testing
         var invalid = Array(#"{"user_id":"ab","item_id":2,"timestamp":3}"#.utf8)
         invalid[13] = 0xFF
         #expect(reason(String(decoding: invalid, as: UTF8.self)) == nil)  // replaced by U+FFFD when made a String
-        if case .failure(let rejection) = decoder.decodeJSON(invalid) {
+        if case .failure(let rejection) = decoder.decodeJSON(invalid, nowMillis: 1_700_000_000_000) {
             #expect(rejection == .invalidUTF8)
         } else {
             Issue.record("invalid UTF-8 accepted")

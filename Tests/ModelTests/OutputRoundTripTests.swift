@@ -74,14 +74,103 @@ import Testing
         let dir = Self.scratchDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
         var model = Self.sampleModel()
-        model.views[0].nodeNames[1] = "two\nlines"
-        #expect(throws: EmbeddingFileError.invalidNodeName(view: "item", row: 1)) {
-            try EmbeddingWriter().write(model, to: dir, pipelineHash: "h")
-        }
-        model = Self.sampleModel()
         model.views[1].name = "../escape"
         #expect(throws: EmbeddingFileError.invalidViewName("../escape")) {
             try EmbeddingWriter().write(model, to: dir, pipelineHash: "h")
         }
+    }
+
+    @Test("node names with line breaks, tabs and backslashes are escaped in .nodes and .tsv and read back exactly")
+    func controlCharactersInNodeNamesRoundTrip() throws {
+        let dir = Self.scratchDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        var model = Self.sampleModel()
+        model.views[0].nodeNames = ["two\nlines", "tab\there\r", "back\\slash \\n"]
+        try EmbeddingWriter(includeTSV: true).write(model, to: dir, pipelineHash: "h")
+        let nodes = try String(contentsOf: dir.appendingPathComponent("item.nodes"), encoding: .utf8)
+        #expect(nodes == "two\\nlines\ntab\\there\\r\nback\\\\slash \\\\n\n")
+        let tsv = try String(contentsOf: dir.appendingPathComponent("item.tsv"), encoding: .utf8)
+        #expect(tsv.split(separator: "\n").map { $0.split(separator: "\t")[0] } == ["two\\nlines", "tab\\there\\r", "back\\\\slash \\\\n"])
+        #expect(try EmbeddingReader().read(from: dir).model == model)
+    }
+
+    @Test("a layout-1 directory (unescaped .nodes) still reads, backslashes verbatim")
+    func layoutOneNodesAreReadVerbatim() throws {
+        let dir = Self.scratchDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        var model = Self.sampleModel()
+        model.views[0].nodeNames = ["a\\nb", "c\\d", "plain"]
+        try EmbeddingWriter().write(model, to: dir, pipelineHash: "h")
+        // What a layout-1 writer left: names verbatim, formatVersion 1.
+        try Data("a\\nb\nc\\d\nplain\n".utf8).write(to: dir.appendingPathComponent("item.nodes"))
+        let manifestURL = dir.appendingPathComponent("manifest.json")
+        var manifest = try JSONDecoder().decode(ModelManifest.self, from: Data(contentsOf: manifestURL))
+        manifest.formatVersion = 1
+        try JSONEncoder().encode(manifest).write(to: manifestURL)
+        #expect(try EmbeddingReader().read(from: dir).model.views[0].nodeNames == ["a\\nb", "c\\d", "plain"])
+    }
+
+    @Test(".nodes escapes: a bad escape or a non-UTF-8 file is an error naming the file and line")
+    func damagedNodesFiles() throws {
+        let dir = Self.scratchDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try EmbeddingWriter().write(Self.sampleModel(), to: dir, pipelineHash: "h")
+        let nodes = dir.appendingPathComponent("item.nodes")
+        try Data("sku 1\nsku\\x2\nü3\n".utf8).write(to: nodes)
+        #expect { try EmbeddingReader().read(from: dir) } throws: { "\($0)".contains("item.nodes") && "\($0)".contains("line 2") }
+        try Data(Array("sku 1\nsku-2\nu3\\".utf8) + [0x0A]).write(to: nodes)
+        #expect { try EmbeddingReader().read(from: dir) } throws: { "\($0)".contains("item.nodes") && "\($0)".contains("line 3") }
+        try Data([0x61, 0x0A, 0xFF, 0xFE, 0x0A, 0x62, 0x0A]).write(to: nodes)
+        #expect { try EmbeddingReader().read(from: dir) } throws: { "\($0)".contains("item.nodes") }
+        try Data("sku 1\nsku-2\n".utf8).write(to: nodes)
+        #expect(throws: EmbeddingFileError.nodeCountMismatch(view: "item", nodes: 2, rows: 3)) { try EmbeddingReader().read(from: dir) }
+    }
+
+    @Test("a header whose rows x dim overflows is rejected before any allocation (was an overflow trap)")
+    func overflowingShapeIsRejected() {
+        let header: [UInt8] = Array("M2GE".utf8) + [1, 0, 0, 0] + [0xFF, 0xFF, 0xFF, 0xFF] + [0xFF, 0xFF, 0xFF, 0xFF]
+        #expect(throws: EmbeddingFileError.invalidShape(file: "x.emb", rows: Int(UInt32.max), dim: Int(UInt32.max))) {
+            try EmbeddingFileFormat.decode(Data(header), name: "x.emb")
+        }
+        let big: [UInt8] = Array("M2GE".utf8) + [1, 0, 0, 0] + [0, 0, 0, 0x40] + [0, 0, 0, 0x40]
+        #expect(throws: EmbeddingFileError.self) { try EmbeddingFileFormat.decode(Data(big), name: "x.emb") }
+    }
+
+    /// Rewrites `manifest.json` of `dir` through `change`.
+    static func editManifest(_ dir: URL, _ change: (inout ModelManifest) -> Void) throws {
+        let url = dir.appendingPathComponent("manifest.json")
+        var manifest = try JSONDecoder().decode(ModelManifest.self, from: Data(contentsOf: url))
+        change(&manifest)
+        try JSONEncoder().encode(manifest).write(to: url)
+    }
+
+    @Test("a manifest that disagrees with its files, or names files outside the directory, is an error")
+    func untrustedManifest() throws {
+        let dir = Self.scratchDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try EmbeddingWriter().write(Self.sampleModel(), to: dir, pipelineHash: "h")
+        let cases: [(String, (inout ModelManifest) -> Void)] = [
+            ("dim", { $0.dim = 3 }),
+            ("view dim", { $0.views[0].dim = 5 }),
+            ("view rows", { $0.views[0].rows = 4 }),
+            ("embeddings path", { $0.views[0].embeddings = "../item.emb" }),
+            ("nodes path", { $0.views[1].nodes = "/etc/hostname" }),
+            ("alignment path", { $0.alignments[0].file = "sub/align.emb" }),
+            ("task weights path", { $0.taskWeights = ".." }),
+            ("format version", { $0.formatVersion = 99 }),
+        ]
+        for (label, change) in cases {
+            try EmbeddingWriter().write(Self.sampleModel(), to: dir, pipelineHash: "h")
+            try Self.editManifest(dir, change)
+            #expect(throws: EmbeddingFileError.self, "\(label)") { try EmbeddingReader().read(from: dir) }
+        }
+        // An alignment matrix of another shape than dim x dim.
+        try EmbeddingWriter().write(Self.sampleModel(), to: dir, pipelineHash: "h")
+        try EmbeddingFileFormat.encode(EmbeddingMatrix(rows: 3, dim: 2, values: [1, 2, 3, 4, 5, 6]))
+            .write(to: dir.appendingPathComponent("align-item-category.emb"))
+        #expect(throws: EmbeddingFileError.self) { try EmbeddingReader().read(from: dir) }
+        // A manifest that is not JSON names the file.
+        try Data("{".utf8).write(to: dir.appendingPathComponent("manifest.json"))
+        #expect { try EmbeddingReader().read(from: dir) } throws: { "\($0)".contains("manifest.json") }
     }
 }

@@ -129,7 +129,7 @@ import Testing
     }
 
     @Test func badValuesNameTheField() {
-        #expect(parseError(dataTestPipelineYAML + "\nsessions:\n  gap_seconds: -1\n") == "pipelines/x.yaml: sessions.gap_seconds: must be > 0")
+        #expect(parseError(dataTestPipelineYAML + "\nsessions:\n  gap_seconds: -1\n") == "pipelines/x.yaml: sessions.gap_seconds: must be between 0.001 and 31536000, got -1")
         #expect(parseError(dataTestPipelineYAML + "\nwalks:\n  per_node: many\n") == "pipelines/x.yaml: walks.per_node: must be an integer")
         #expect(parseError(dataTestPipelineYAML.replacingOccurrences(of: "user: user_id", with: "user: user_id\n  format: xml"))?.hasPrefix("pipelines/x.yaml: events.format: must be one of jsonl | csv | tsv") == true)
         #expect(parseError(dataTestPipelineYAML + "\ntraining:\n  task_weight_scaling: adam\n")?

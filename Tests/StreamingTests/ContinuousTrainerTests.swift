@@ -57,6 +57,13 @@ final class RecordingSink: VersionSink, @unchecked Sendable {
     var failures: [UInt64] { lock.withLock { failed } }
 }
 
+/// A directory path under a regular file (`blocker`): writing a checkpoint there fails until `blocker` is removed.
+func unwritableStateDirectory(in dir: TemporaryDirectory) throws -> (path: String, blocker: String) {
+    let blocker = dir.sub("blocker")
+    try Data("x".utf8).write(to: URL(fileURLWithPath: blocker))
+    return (blocker + "/state", blocker)
+}
+
 func onlineTrainer(_ processor: IngestProcessor, walksPerRound: Int = 300, firstVersion: UInt64 = 1,
                    restoring: ModelCheckpoint.Loaded? = nil, snapshotEvery: Int = 100) throws -> ContinuousTrainer {
     try ContinuousTrainer(
@@ -188,4 +195,118 @@ struct ContinuousTrainerTests {
         #expect(records.filter { $0.kind == .publish }.map(\.version) == versions.map(\.version))
         #expect(records.contains { $0.kind == .train && ($0.losses?.isEmpty == false) })
     }
+
+    @Test("a checkpoint whose published version is UInt64.max is refused at restore (was an overflow trap)")
+    func restoreRefusesHugeVersion() throws {
+        let config = try syntheticPipeline()
+        let dir = try TemporaryDirectory()
+        let (store, processor) = try openProcessor(dir.sub("state"), config: config)
+        defer { store.close() }
+        let trainer = try onlineTrainer(processor)
+        try feed(syntheticEvents(count: 2_000, seed: 12), to: processor)
+        _ = try trainer.round()
+        try trainer.checkpoint(stateDirectory: dir.sub("state"), publishedVersion: 1)
+        var loaded = try #require(try ModelCheckpoint.load(stateDirectory: dir.sub("state")))
+        loaded.info.publishedVersion = .max
+        #expect(throws: ModelCheckpoint.Error.self) { try onlineTrainer(processor, restoring: loaded) }
+    }
+
+    @Test("node names with a line break, a tab or a backslash are checkpointed and restored exactly (the checkpoint used to fail for good)")
+    func controlCharactersInNames() throws {
+        let config = try syntheticPipeline()
+        let dir = try TemporaryDirectory()
+        let (store, processor) = try openProcessor(dir.sub("state"), config: config)
+        defer { store.close() }
+        let odd = " line\nbreak tab\there back\\slash\\n cr\r"
+        var events = syntheticEvents(count: 2_000, seed: 13)
+        for i in events.indices { events[i].item += odd }
+        let trainer = try onlineTrainer(processor)
+        try feed(events, to: processor)
+        _ = try trainer.round()
+        let names = trainer.currentModel().views[0].nodeNames
+        #expect(!names.isEmpty && names.allSatisfy { $0.hasSuffix(odd) })
+        try trainer.checkpoint(stateDirectory: dir.sub("state"), publishedVersion: 1)
+        let loaded = try #require(try ModelCheckpoint.load(stateDirectory: dir.sub("state")))
+        #expect(loaded.model.views[0].nodeNames == names)
+        let restored = try onlineTrainer(processor, restoring: loaded)
+        #expect(restored.currentModel().views == trainer.currentModel().views)
+    }
+
+    @Test("service: failing checkpoints are logged, counted and retried with backoff; training and publication go on; a later checkpoint succeeds")
+    func serviceSurvivesCheckpointFailures() async throws {
+        let config = try syntheticPipeline()
+        let events = syntheticEvents(count: 6_000, seed: 11)
+        let dir = try TemporaryDirectory()
+        let (store, processor) = try openProcessor(dir.sub("state"), config: config)
+        defer { store.close() }
+        let (checkpoints, blocker) = try unwritableStateDirectory(in: dir)
+        let trainer = try onlineTrainer(processor)
+        let sink = RecordingSink()
+        var settings = ContinuousTrainingService.Settings(
+            stateDirectory: checkpoints, publishInterval: .milliseconds(1), checkpointInterval: .milliseconds(20))
+        settings.idlePoll = .milliseconds(10)
+        settings.checkpointMaximumBackoff = .milliseconds(500)
+        let logs = LogCapture()
+        let service = ContinuousTrainingService(trainer: trainer, sink: sink, history: nil, settings: settings, logger: logs.logger("trainer"))
+        let task = Task { try await service.run() }
+        let started = ContinuousClock.now
+        for chunk in 0..<3 {
+            try feed(Array(events[(chunk * 2_000)..<((chunk + 1) * 2_000)]), to: processor)
+            try await waitUntil(30, "a version after chunk \(chunk)") { sink.versions.count > chunk }
+        }
+        try await waitUntil(30, "checkpoint failures") { service.checkpointFailures >= 3 }
+        let failures = service.checkpointFailures
+        let elapsed = (ContinuousClock.now - started) / .milliseconds(500)
+        // Without backoff a failure every 20 ms (25 per 500 ms); with doubling from 20 ms up
+        // to 500 ms, 5 failures in the first 620 ms, then one per 500 ms.
+        #expect(Double(failures) <= 6 + elapsed, "\(failures) failures in \(elapsed) x 500 ms")
+        #expect(logs.errors.contains { $0.contains("checkpoint") && $0.contains("failed") })
+        try FileManager.default.removeItem(atPath: blocker)
+        try await waitUntil(30, "a checkpoint once the directory is writable") {
+            FileManager.default.fileExists(atPath: checkpoints + "/model/" + CheckpointInfo.fileName)
+        }
+        task.cancel()
+        try await withDeadline(60, "trainer service to stop") { try await task.value }
+        #expect(sink.versions.count >= 3)
+        let checkpoint = try #require(try ModelCheckpoint.load(stateDirectory: checkpoints))
+        #expect(checkpoint.info.publishedVersion == sink.versions.last?.version)
+    }
+
+    @Test("service: a failing final checkpoint at shutdown is logged and counted; run returns normally")
+    func serviceShutdownWithFailingCheckpoint() async throws {
+        let config = try syntheticPipeline()
+        let dir = try TemporaryDirectory()
+        let (store, processor) = try openProcessor(dir.sub("state"), config: config)
+        defer { store.close() }
+        let trainer = try onlineTrainer(processor)
+        var settings = ContinuousTrainingService.Settings(
+            stateDirectory: try unwritableStateDirectory(in: dir).path, publishInterval: .seconds(3600), checkpointInterval: .seconds(3600))
+        settings.idlePoll = .milliseconds(10)
+        let logs = LogCapture()
+        let service = ContinuousTrainingService(trainer: trainer, sink: RecordingSink(), history: nil, settings: settings, logger: logs.logger("trainer"))
+        let task = Task { try await service.run() }
+        try feed(syntheticEvents(count: 2_000, seed: 14), to: processor)
+        try await waitUntil(30, "a round") { trainer.rounds > 0 }
+        task.cancel()
+        try await withDeadline(60, "trainer service to stop") { try await task.value }
+        #expect(service.checkpointFailures == 1)
+        #expect(logs.errors.contains { $0.contains("checkpoint") })
+    }
+
+    @Test("replay: a failing final checkpoint is logged, counted and reported in the summary; finish returns")
+    func replayWithFailingCheckpoint() async throws {
+        let config = try syntheticPipeline()
+        let dir = try TemporaryDirectory()
+        let (store, processor) = try openProcessor(dir.sub("state"), config: config)
+        defer { store.close() }
+        let trainer = try onlineTrainer(processor)
+        let logs = LogCapture()
+        let driver = ReplayDriver(processor: processor, trainer: trainer, sink: nil, plan: ReplayPlan(),
+                                  stateDirectory: try unwritableStateDirectory(in: dir).path, history: nil, logger: logs.logger("replay"))
+        try feed(syntheticEvents(count: 2_000, seed: 15), to: processor)
+        let summary = try await driver.finish()
+        #expect(summary.checkpointError != nil)
+        #expect(logs.errors.contains { $0.contains("checkpoint") })
+    }
 }
+

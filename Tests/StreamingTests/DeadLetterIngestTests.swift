@@ -21,13 +21,15 @@ extension StreamingIngestTests {
         static func malformed(_ k: Int) -> Malformed {
             let user = "bad\(k)"
             let key: [UInt8]? = k % 3 == 0 ? nil : Array(user.utf8)
-            let (text, reason): (String, String) = switch k % 7 {
+            let (text, reason): (String, String) = switch k % 9 {
             case 0: ("this is not json #\(k)", "not_json")
             case 1: (#"{"user_id":"\#(user)","item_id":"i1","timestamp":1600000000"#, "not_json")  // truncated
             case 2: (#"{"item_id":"i\#(k)","timestamp":1600000000,"category":"c1","shop":"s1"}"#, "missing_field")
             case 3: (#"{"user_id":"\#(user)","item_id":"i1","timestamp":true}"#, "wrong_type")
             case 4: (#"{"user_id":"\#(user)","item_id":"i1","timestamp":"yesterday"}"#, "absurd_timestamp")
             case 5: (#"{"user_id":"\#(user)","item_id":"i1","timestamp":99999999999999}"#, "absurd_timestamp")
+            case 6: (#"{"user_id":"\#(user)","item_id":"i\n1","timestamp":1600000000}"#, "control_character")
+            case 7: (#"{"user_id":"\#(user)","item_id":"i1","timestamp":5680000000}"#, "future_timestamp")  // year 2150
             default: (#"{"user_id":"\#(user)","item_id":"\#(String(repeating: "x", count: 2_000))","timestamp":1600000000}"#, "oversized_field")
             }
             return Malformed(key: key, value: Array(text.utf8), reason: reason)
@@ -92,6 +94,113 @@ extension StreamingIngestTests {
             try processor.closeAllSessions()
             let diff = try NamedGraphs(processor.graphs).differences(from: offlineGraphs(valid, config: config))
             #expect(diff.isEmpty, "\(diff)")
+        }
+
+        @Test("an event larger than the dead-letter producer's limit is dead-lettered truncated, with its size and hash, and ingestion goes on")
+        func oversizedEventIsTruncatedInItsDeadLetter() async throws {
+            let config = try syntheticPipeline()
+            let topics = TestTopics(config)
+            let valid = syntheticEvents(count: 400, seed: 17)
+            let cluster = try EmbeddedKafkaCluster(brokers: 1, logger: quietLogger)
+            try cluster.createTopic(topics.events, partitions: 2)
+            try cluster.createTopic(topics.deadLetters, partitions: 1)
+
+            // 1,040,000 bytes: valid JSON, accepted by a producer whose limit was raised, far
+            // above the decoder's 64 KiB and above the dead-letter producer's default 1,000,000.
+            let head = #"{"user_id":"big","item_id":"i1","timestamp":1600000000,"pad":""#
+            let padding = 1_040_000 - head.utf8.count - 2
+            let huge = Array((head + String(repeating: "x", count: padding) + #""}"#).utf8)
+            #expect(huge.count == 1_040_000)
+            let producer = try KafkaProducer(
+                configuration: .producer(bootstrapServers: cluster.bootstrapServers, properties: ["message.max.bytes": "2000000"]),
+                logger: quietLogger)
+            try await produce(valid[..<200], topic: topics.events, producer: producer)
+            _ = try await producer.send(KafkaProducerRecord(topic: topics.events, key: Array("big".utf8), value: huge))
+            try await produce(valid[200...], topic: topics.events, producer: producer)
+
+            let dir = try TemporaryDirectory()
+            let (store, processor) = try openProcessor(dir.sub("state"), config: config)
+            defer { store.close() }
+            let service = ingestService(processor, cluster: cluster, settings: ingestSettings(config, stopAtEnd: true, maxBatch: 100))
+            try await withDeadline(60, "ingesting past the oversized event") { try await service.run() }
+
+            #expect(processor.allOffsets == (try await endOffsets(cluster, topic: topics.events, partitions: 2)))
+            #expect(processor.status.counters["events.applied"] == UInt64(valid.count))
+            #expect(processor.status.counters["events.dead_lettered"] == 1)
+            let letters = try await readAll(cluster, topic: topics.deadLetters)
+            try #require(letters.count == 1)
+            let letter = letters[0]
+            let value = letter.value ?? []
+            #expect(letter.key == Array("big".utf8))
+            #expect(letter.header("m2grl.reason")?.stringValue == "oversized_message")
+            #expect(letter.header("m2grl.truncated")?.stringValue == "true")
+            #expect(letter.header("m2grl.original_size")?.stringValue == "1040000")
+            var hash = FNV1a128()
+            hash.combine(huge)
+            #expect(letter.header("m2grl.original_fnv1a128")?.stringValue == hash.hex)
+            #expect(value.count > 900_000 && value.count < 1_000_000, "\(value.count) bytes kept")
+            #expect(value == Array(huge.prefix(value.count)), "the dead letter keeps the start of the original")
+        }
+
+        @Test("a dead letter that cannot be delivered is logged with its source and ingestion goes on")
+        func undeliverableDeadLetterDoesNotStopIngestion() async throws {
+            let config = try syntheticPipeline()
+            let topics = TestTopics(config)
+            let valid = syntheticEvents(count: 600, seed: 19)
+            let malformed = (0..<5).map(Self.malformed)
+            let cluster = try await clusterWithMalformedInTheMiddle(valid, malformed, topics: topics)
+            cluster.setTopicError(topics.deadLetters, KafkaError.Code(rawValue: 29))  // TOPIC_AUTHORIZATION_FAILED
+
+            let dir = try TemporaryDirectory()
+            let (store, processor) = try openProcessor(dir.sub("state"), config: config)
+            defer { store.close() }
+            let log = LogCapture()
+            let service = KafkaIngestService(
+                processor: processor,
+                kafka: KafkaConfiguration(bootstrapServers: cluster.bootstrapServers,
+                                          properties: fastGroupProperties.merging(["message.timeout.ms": "1500"]) { $1 }),
+                settings: ingestSettings(config, stopAtEnd: true, maxBatch: 100), logger: log.logger("ingest"))
+            try await withDeadline(60, "ingesting with an unwritable dead-letter topic") { try await service.run() }
+            cluster.setTopicError(topics.deadLetters, KafkaError.Code(rawValue: 0))
+
+            #expect(processor.allOffsets == (try await endOffsets(cluster, topic: topics.events, partitions: 1)))
+            #expect(processor.status.counters["events.applied"] == UInt64(valid.count))
+            #expect(processor.status.counters["events.dead_lettered"] == UInt64(malformed.count))
+            let losses = log.all.filter { $0.message.hasPrefix("dead letter lost") }
+            #expect(losses.count == malformed.count)
+            let sources = Set(losses.compactMap { $0.metadata["source"].map { "\($0)" } })
+            #expect(sources == Set((300..<305).map { "\(topics.events)/0/\($0)" }))
+            #expect(losses.allSatisfy { $0.metadata["reason"] != nil && $0.metadata["error"] != nil })
+        }
+
+        @Test("a replay of the topic rejects the same records as live ingestion: control characters and future times included")
+        func replayRejectsWhatIngestionRejects() async throws {
+            let config = try syntheticPipeline()
+            let topics = TestTopics(config)
+            let valid = syntheticEvents(count: 300, seed: 23)
+            let malformed = (0..<9).map(Self.malformed)
+            let cluster = try await clusterWithMalformedInTheMiddle(valid, malformed, topics: topics)
+
+            let dir = try TemporaryDirectory()
+            var plan = ReplayPlan()
+            plan.eventsPerPartition = 100
+            let (store, processor, _) = try await replayTopic(cluster, config: config, path: dir.sub("replay"), plan: plan)
+            defer { store.close() }
+            #expect(processor.status.counters["events.applied"] == UInt64(valid.count))
+            #expect(processor.status.counters["events.dead_lettered"] == UInt64(malformed.count))
+        }
+
+        /// A cluster whose events topic has one partition holding the first half of `valid`, then
+        /// `malformed`, then the rest (offsets of the malformed: `valid.count / 2` onwards).
+        func clusterWithMalformedInTheMiddle(_ valid: [Event], _ malformed: [Malformed], topics: TestTopics) async throws -> EmbeddedKafkaCluster {
+            let cluster = try EmbeddedKafkaCluster(brokers: 1, logger: quietLogger)
+            try cluster.createTopic(topics.events, partitions: 1)
+            try cluster.createTopic(topics.deadLetters, partitions: 1)
+            let producer = try makeProducer(cluster)
+            try await produce(valid[..<(valid.count / 2)], topic: topics.events, producer: producer)
+            for m in malformed { _ = try await producer.send(KafkaProducerRecord(topic: topics.events, key: m.key, value: m.value)) }
+            try await produce(valid[(valid.count / 2)...], topic: topics.events, producer: producer)
+            return cluster
         }
 
         /// Every message of a single-partition topic, from the beginning to the end.

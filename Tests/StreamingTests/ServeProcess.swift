@@ -18,15 +18,28 @@ func m2grlExecutable() throws -> URL {
     throw NotBuilt(looked: candidates.map(\.path))
 }
 
+/// Runs the `m2grl` executable to completion; returns its exit status (the signal number
+/// when a signal ended it) and combined output.
+func m2grl(_ arguments: [String], environment: [String: String]? = nil) async throws -> (status: Int32, output: String) {
+    let child = try ChildProcess(executable: try m2grlExecutable(), arguments: arguments, environment: environment)
+    try await child.waitForExit(60, "m2grl \(arguments.first ?? "")")
+    try await Task.sleep(for: .milliseconds(50))  // let the output handler drain
+    return (child.process.terminationStatus, child.log)
+}
+
 /// An `m2grl` child process whose combined output is collected in memory.
 final class ChildProcess: @unchecked Sendable {
     let process = Process()
     private let lock = NSLock()
     private var output = Data()
 
-    init(executable: URL, arguments: [String]) throws {
+    /// `environment`: variables set on top of this process's environment (nil: inherited as is).
+    init(executable: URL, arguments: [String], environment: [String: String]? = nil) throws {
         process.executableURL = executable
         process.arguments = arguments
+        if let environment {
+            process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        }
         let pipe = Pipe()
         process.standardOutput = pipe
         process.standardError = pipe

@@ -4,14 +4,6 @@ import Store
 import Streaming
 import Testing
 
-/// Runs the `m2grl` executable to completion; returns its exit status and combined output.
-private func m2grl(_ arguments: [String]) async throws -> (status: Int32, output: String) {
-    let child = try ChildProcess(executable: try m2grlExecutable(), arguments: arguments)
-    try await child.waitForExit(60, "m2grl \(arguments.first ?? "")")
-    try await Task.sleep(for: .milliseconds(50))  // let the output handler drain
-    return (child.process.terminationStatus, child.log)
-}
-
 /// Unit vectors at `degrees` in the plane.
 private func planar(_ degrees: [Double]) -> EmbeddingMatrix {
     EmbeddingMatrix(rows: degrees.count, dim: 2, values: degrees.flatMap { [Float(cos($0 * .pi / 180)), Float(sin($0 * .pi / 180))] })

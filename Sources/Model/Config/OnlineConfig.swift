@@ -12,15 +12,16 @@ extension PipelineConfig {
         /// Epochs over fresh walks of the final graphs (drawn as offline) when a finite run (`--stop-at-end`) reaches the
         /// end of its input, with the learning rate decaying as offline (0: none).
         public var finalEpochs: Int
-        /// Seconds between model checkpoints into the state directory (also on shutdown).
-        public var checkpointSeconds: Double
+        /// Time between model checkpoints into the state directory (also on shutdown);
+        /// `checkpoint_seconds` in the file, within ``ConfigLimits/intervalSeconds``.
+        public var checkpointInterval: Duration
 
         public init(walksPerRound: Int = 10_000, learningRate: Double? = nil, finalEpochs: Int = 0,
-                    checkpointSeconds: Double = 60) {
+                    checkpointInterval: Duration = .seconds(60)) {
             self.walksPerRound = walksPerRound
             self.learningRate = learningRate
             self.finalEpochs = finalEpochs
-            self.checkpointSeconds = checkpointSeconds
+            self.checkpointInterval = checkpointInterval
         }
     }
 
@@ -40,9 +41,10 @@ extension PipelineConfig {
         /// Value encoding of published records.
         public enum Format: String, Sendable, Equatable, CaseIterable { case protobuf, json }
 
-        /// Seconds between published versions (a version is published only when something
-        /// was trained since the previous one).
-        public var intervalSeconds: Double
+        /// Time between published versions (a version is published only when something
+        /// was trained since the previous one); `interval_seconds` in the file, within
+        /// ``ConfigLimits/intervalSeconds``.
+        public var interval: Duration
         /// Every this many versions, a full snapshot instead of a delta (the first version
         /// of every run is a snapshot).
         public var snapshotEvery: Int
@@ -50,9 +52,9 @@ extension PipelineConfig {
         /// Also wrap each version in a Kafka transaction (brokers that support them).
         public var transactions: Bool
 
-        public init(intervalSeconds: Double = 5, snapshotEvery: Int = 20, format: Format = .protobuf,
+        public init(interval: Duration = .seconds(5), snapshotEvery: Int = 20, format: Format = .protobuf,
                     transactions: Bool = false) {
-            self.intervalSeconds = intervalSeconds
+            self.interval = interval
             self.snapshotEvery = snapshotEvery
             self.format = format
             self.transactions = transactions
@@ -66,22 +68,10 @@ extension PipelineConfigParser {
             node, source: source, path: "online",
             allowedKeys: ["walks_per_round", "learning_rate", "final_epochs", "checkpoint_seconds"])
         var o = PipelineConfig.Online()
-        if let n = try r.int("walks_per_round") {
-            try r.positive("walks_per_round", n)
-            o.walksPerRound = n
-        }
-        if let lr = try r.double("learning_rate") {
-            if !(lr > 0 && lr < 1) { throw r.error("learning_rate", "must be in (0, 1), got \(lr)") }
-            o.learningRate = lr
-        }
-        if let e = try r.int("final_epochs") {
-            try r.nonNegative("final_epochs", e)
-            o.finalEpochs = e
-        }
-        if let s = try r.double("checkpoint_seconds") {
-            if !(s > 0) { throw r.error("checkpoint_seconds", "must be > 0, got \(s)") }
-            o.checkpointSeconds = s
-        }
+        if let n = try r.int("walks_per_round", in: ConfigLimits.walksPerRound) { o.walksPerRound = n }
+        if let lr = try r.learningRate("learning_rate") { o.learningRate = lr }
+        if let e = try r.int("final_epochs", in: 0...ConfigLimits.epochs.upperBound) { o.finalEpochs = e }
+        if let s = try r.double("checkpoint_seconds", in: ConfigLimits.intervalSeconds) { o.checkpointInterval = .seconds(s) }
         return o
     }
 
@@ -99,10 +89,7 @@ extension PipelineConfigParser {
         let r = try YAMLMappingReader(
             node, source: source, path: "publish", allowedKeys: ["interval_seconds", "snapshot_every", "format", "transactions"])
         var p = PipelineConfig.Publish()
-        if let s = try r.double("interval_seconds") {
-            if !(s > 0) { throw r.error("interval_seconds", "must be > 0, got \(s)") }
-            p.intervalSeconds = s
-        }
+        if let s = try r.double("interval_seconds", in: ConfigLimits.intervalSeconds) { p.interval = .seconds(s) }
         if let n = try r.int("snapshot_every") {
             try r.positive("snapshot_every", n)
             p.snapshotEvery = n

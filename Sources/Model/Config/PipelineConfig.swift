@@ -59,10 +59,18 @@ public struct PipelineConfig: Sendable, Equatable {
         public var time: String
         public var timeUnit: TimeUnit
         public var action: String?
+        /// Events later than the wall clock plus this many seconds are rejected
+        /// (`future_timestamp`); finite, from 0 to ``maxFutureSkewSecondsLimit``.
+        public var maxFutureSkewSeconds: Double
+
+        /// The largest `max_future_skew_seconds` accepted: the span from the epoch to the
+        /// latest accepted event time (2200-01-01), so any larger value would change nothing.
+        public static let maxFutureSkewSecondsLimit: Double = 7_258_118_400
 
         public init(
             format: EventFormat = .jsonl, user: String = "user_id", item: String = "item_id",
-            time: String = "timestamp", timeUnit: TimeUnit = .seconds, action: String? = nil
+            time: String = "timestamp", timeUnit: TimeUnit = .seconds, action: String? = nil,
+            maxFutureSkewSeconds: Double = 300
         ) {
             self.format = format
             self.user = user
@@ -70,6 +78,7 @@ public struct PipelineConfig: Sendable, Equatable {
             self.time = time
             self.timeUnit = timeUnit
             self.action = action
+            self.maxFutureSkewSeconds = maxFutureSkewSeconds
         }
     }
 
@@ -85,42 +94,56 @@ public struct PipelineConfig: Sendable, Equatable {
     }
 
     /// `sessions:` — session cutting and noise filters.
+    ///
+    /// Times are held in milliseconds, the unit of event times, converted once from the
+    /// seconds of the pipeline file (within ``ConfigLimits/gapSeconds`` and
+    /// ``ConfigLimits/dwellSeconds``).
     public struct Sessions: Sendable, Equatable {
-        /// A gap strictly greater than this (seconds) between consecutive events of a user
-        /// starts a new session.
-        public var gapSeconds: Double
+        /// A gap strictly greater than this (milliseconds) between consecutive events of a
+        /// user starts a new session.
+        public var gapMilliseconds: Int64
         /// Minimum number of items in a session's collapsed item sequence.
         public var minLength: Int
         /// Events whose dwell (time to the user's next event in the same session) is below
-        /// this are dropped; the last event of a session is always kept.
-        public var minDwellSeconds: Double?
+        /// this (milliseconds) are dropped; the last event of a session is always kept.
+        public var minDwellMilliseconds: Int64?
         /// Users with more events than this are treated as bots and dropped.
         public var maxEventsPerUser: Int?
-        /// How far (event time) events may arrive out of order: a transition is final, and
-        /// enters the graphs of a live stream, once its partition's event clock has passed
-        /// the time of the event completing it by this much (docs/ingestion.md). Events
+        /// How far (event time, milliseconds) events may arrive out of order: a transition is
+        /// final, and enters the graphs of a live stream, once its partition's event clock has
+        /// passed the time of the event completing it by this much (docs/ingestion.md). Events
         /// arriving later than that which would change what is final are dropped as late.
-        public var allowedLatenessSeconds: Double
+        public var allowedLatenessMilliseconds: Int64
 
+        /// Seconds are rounded to milliseconds; values out of their documented ranges are
+        /// clamped into them (the pipeline parser rejects such values with an error instead).
         public init(
             gapSeconds: Double = 1800, minLength: Int = 2, minDwellSeconds: Double? = nil,
             maxEventsPerUser: Int? = nil, allowedLatenessSeconds: Double = Self.defaultAllowedLatenessSeconds
         ) {
-            self.gapSeconds = gapSeconds
+            self.gapMilliseconds = ConfigLimits.milliseconds(gapSeconds, clampedTo: ConfigLimits.gapSeconds)
             self.minLength = minLength
-            self.minDwellSeconds = minDwellSeconds
+            self.minDwellMilliseconds = minDwellSeconds.map { ConfigLimits.milliseconds($0, clampedTo: ConfigLimits.dwellSeconds) }
             self.maxEventsPerUser = maxEventsPerUser
-            self.allowedLatenessSeconds = allowedLatenessSeconds
+            self.allowedLatenessMilliseconds = ConfigLimits.milliseconds(allowedLatenessSeconds, clampedTo: ConfigLimits.latenessSeconds)
         }
 
         public static let defaultAllowedLatenessSeconds = 1.0
 
-        /// The gap in milliseconds.
-        public var gapMilliseconds: Int64 { Int64((gapSeconds * 1000).rounded()) }
-        /// The allowed lateness in milliseconds.
-        public var allowedLatenessMilliseconds: Int64 { Int64((allowedLatenessSeconds * 1000).rounded()) }
-        /// The dwell threshold in milliseconds (nil: no dwell filter).
-        public var minDwellMilliseconds: Int64? { minDwellSeconds.map { Int64(($0 * 1000).rounded()) } }
+        /// The gap in seconds.
+        public var gapSeconds: Double { Double(gapMilliseconds) / 1000 }
+
+        /// The minimum dwell in seconds (setting it converts once, as the initializer does).
+        public var minDwellSeconds: Double? {
+            get { minDwellMilliseconds.map { Double($0) / 1000 } }
+            set { minDwellMilliseconds = newValue.map { ConfigLimits.milliseconds($0, clampedTo: ConfigLimits.dwellSeconds) } }
+        }
+
+        /// The allowed lateness in seconds (setting it converts once, as the initializer does).
+        public var allowedLatenessSeconds: Double {
+            get { Double(allowedLatenessMilliseconds) / 1000 }
+            set { allowedLatenessMilliseconds = ConfigLimits.milliseconds(newValue, clampedTo: ConfigLimits.latenessSeconds) }
+        }
     }
 
     /// `walks:` — weighted random walks.

@@ -57,8 +57,8 @@ struct PipelineConfigParser {
     func parseEvents(_ node: Node?) throws -> PipelineConfig.Events {
         let r = try YAMLMappingReader(
             node, source: source, path: "events",
-            allowedKeys: ["format", "user", "item", "time", "time_unit", "action"])
-        let events = PipelineConfig.Events(
+            allowedKeys: ["format", "user", "item", "time", "time_unit", "action", "max_future_skew_seconds"])
+        var events = PipelineConfig.Events(
             format: try r.enumValue("format", PipelineConfig.EventFormat.self) ?? .jsonl,
             user: try r.requiredString("user"),
             item: try r.requiredString("item"),
@@ -71,6 +71,13 @@ struct PipelineConfigParser {
             if let earlier = fields[..<i].first(where: { $0.1 == field }) {
                 throw r.error(key, "field '\(field)' is already used by events.\(earlier.0)")
             }
+        }
+        if let skew = try r.double("max_future_skew_seconds") {
+            let limit = PipelineConfig.Events.maxFutureSkewSecondsLimit
+            guard skew.isFinite, skew >= 0, skew <= limit else {
+                throw r.error("max_future_skew_seconds", "must be a finite number from 0 to \(Int64(limit)), got \(skew)")
+            }
+            events.maxFutureSkewSeconds = skew
         }
         return events
     }
@@ -97,25 +104,22 @@ struct PipelineConfigParser {
             node, source: source, path: "sessions",
             allowedKeys: ["gap_seconds", "min_length", "min_dwell_seconds", "max_events_per_user", "allowed_lateness_seconds"])
         var s = PipelineConfig.Sessions()
-        if let gap = try r.double("gap_seconds") {
-            guard gap > 0, gap.isFinite else { throw r.error("gap_seconds", "must be > 0") }
-            s.gapSeconds = gap
+        if let gap = try r.double("gap_seconds", in: ConfigLimits.gapSeconds) {
+            s.gapMilliseconds = ConfigLimits.milliseconds(gap, clampedTo: ConfigLimits.gapSeconds)
         }
         if let minLength = try r.int("min_length") {
             try r.positive("min_length", minLength)
             s.minLength = minLength
         }
-        if let dwell = try r.double("min_dwell_seconds") {
-            guard dwell >= 0, dwell.isFinite else { throw r.error("min_dwell_seconds", "must be >= 0") }
-            s.minDwellSeconds = dwell
+        if let dwell = try r.double("min_dwell_seconds", in: ConfigLimits.dwellSeconds) {
+            s.minDwellMilliseconds = ConfigLimits.milliseconds(dwell, clampedTo: ConfigLimits.dwellSeconds)
         }
         if let maxEvents = try r.int("max_events_per_user") {
             try r.positive("max_events_per_user", maxEvents)
             s.maxEventsPerUser = maxEvents
         }
-        if let lateness = try r.double("allowed_lateness_seconds") {
-            guard lateness >= 0, lateness <= 86_400 else { throw r.error("allowed_lateness_seconds", "must be between 0 and 86400") }
-            s.allowedLatenessSeconds = lateness
+        if let lateness = try r.double("allowed_lateness_seconds", in: ConfigLimits.latenessSeconds) {
+            s.allowedLatenessMilliseconds = ConfigLimits.milliseconds(lateness, clampedTo: ConfigLimits.latenessSeconds)
         }
         return s
     }
@@ -123,14 +127,8 @@ struct PipelineConfigParser {
     func parseWalks(_ node: Node?) throws -> PipelineConfig.Walks {
         let r = try YAMLMappingReader(node, source: source, path: "walks", allowedKeys: ["length", "per_node", "seed"])
         var w = PipelineConfig.Walks()
-        if let length = try r.int("length") {
-            if length < 2 { throw r.error("length", "must be >= 2, got \(length)") }
-            w.length = length
-        }
-        if let perNode = try r.int("per_node") {
-            try r.positive("per_node", perNode)
-            w.perNode = perNode
-        }
+        if let length = try r.int("length", in: ConfigLimits.walkLength) { w.length = length }
+        if let perNode = try r.int("per_node", in: ConfigLimits.walksPerNode) { w.perNode = perNode }
         if let seed = try r.int("seed") {
             try r.nonNegative("seed", seed)
             w.seed = UInt64(seed)
@@ -162,8 +160,7 @@ struct PipelineConfigParser {
         let r = try YAMLMappingReader(
             node, source: source, path: "kafka",
             allowedKeys: ["topic", "group", "dead_letter_topic", "embeddings_topic", "versions_topic", "partitions"])
-        let partitions = try r.int("partitions")
-        if let partitions { try r.positive("partitions", partitions) }
+        let partitions = try r.int("partitions", in: ConfigLimits.partitions)
         return PipelineConfig.Kafka(
             topic: try r.requiredString("topic"), group: try r.string("group"),
             deadLetterTopic: try r.string("dead_letter_topic"), embeddingsTopic: try r.string("embeddings_topic"),

@@ -10,28 +10,19 @@ extension PipelineConfigParser {
                 "task_weight_scaling",
             ])
         var t = PipelineConfig.Training()
-        for (key, apply) in [
-            ("dim", { (v: Int) in t.dim = v }), ("window", { t.window = $0 }), ("epochs", { t.epochs = $0 }),
-            ("batch_size", { t.batchSize = $0 }), ("threads", { t.threads = $0 }),
-            ("align_passes", { t.alignPasses = $0 }),
+        for (key, range, apply) in [
+            ("dim", ConfigLimits.dimensions, { (v: Int) in t.dim = v }), ("window", ConfigLimits.window, { t.window = $0 }),
+            ("epochs", ConfigLimits.epochs, { t.epochs = $0 }), ("batch_size", ConfigLimits.batchSize, { t.batchSize = $0 }),
+            ("threads", ConfigLimits.threads, { t.threads = $0 }), ("align_passes", ConfigLimits.alignPasses, { t.alignPasses = $0 }),
+            ("align_negatives", ConfigLimits.negatives, { t.alignNegatives = $0 }),
         ] {
-            if let value = try r.int(key) {
-                try r.positive(key, value)
-                apply(value)
-            }
-        }
-        if let value = try r.int("align_negatives") {
-            try r.nonNegative("align_negatives", value)
-            t.alignNegatives = value
+            if let value = try r.int(key, in: range) { apply(value) }
         }
         if let seed = try r.int("seed") {
             try r.nonNegative("seed", seed)
             t.seed = UInt64(seed)
         }
-        if let lr = try r.double("learning_rate") {
-            guard lr > 0, lr.isFinite else { throw r.error("learning_rate", "must be > 0") }
-            t.learningRate = lr
-        }
+        if let lr = try r.learningRate("learning_rate") { t.learningRate = lr }
         if let minLR = try r.double("min_learning_rate") {
             guard minLR >= 0, minLR.isFinite else { throw r.error("min_learning_rate", "must be >= 0") }
             t.minLearningRate = minLR
@@ -57,15 +48,14 @@ extension PipelineConfigParser {
         guard let node = r.node("negatives") else { return PipelineConfig.Negatives(default: 5) }
         if case .scalar = node {
             guard let count = node.int else { throw r.error("negatives", "must be an integer or a map view -> integer") }
-            try r.nonNegative("negatives", count)
+            try r.check("negatives", count, in: ConfigLimits.negatives)
             return PipelineConfig.Negatives(default: count)
         }
         let m = try YAMLMappingReader(
             node, source: source, path: "training.negatives", allowedKeys: Set(viewNames + ["default"]))
         var negatives = PipelineConfig.Negatives(default: 5)
         for key in viewNames + ["default"] {
-            guard let count = try m.int(key) else { continue }
-            try m.nonNegative(key, count)
+            guard let count = try m.int(key, in: ConfigLimits.negatives) else { continue }
             if key == "default" { negatives.default = count } else { negatives.perView[key] = count }
         }
         return negatives

@@ -92,6 +92,33 @@ struct YAMLMappingReader {
         return Array(sequence)
     }
 
+    /// The integer under `key` (nil when absent), which must lie in `range`.
+    func int(_ key: String, in range: ClosedRange<Int>) throws -> Int? {
+        guard let value = try int(key) else { return nil }
+        try check(key, value, in: range)
+        return value
+    }
+
+    /// The number under `key` (nil when absent), which must lie in `range` (NaN never does).
+    func double(_ key: String, in range: ClosedRange<Double>) throws -> Double? {
+        guard let value = try double(key) else { return nil }
+        try check(key, value, in: range)
+        return value
+    }
+
+    /// A learning rate under `key` (nil when absent): 0 < x < 1.
+    func learningRate(_ key: String) throws -> Double? {
+        guard let rate = try double(key) else { return nil }
+        if !(rate > 0 && rate < 1) { throw error(key, "must be in (0, 1), got \(rate)") }
+        return rate
+    }
+
+    func check<T: Comparable>(_ key: String, _ value: T, in range: ClosedRange<T>) throws {
+        if !range.contains(value) {
+            throw error(key, "must be \(ConfigLimits.describe(range)), got \(ConfigLimits.format(value))")
+        }
+    }
+
     func positive(_ key: String, _ value: Int) throws {
         if value <= 0 { throw error(key, "must be > 0, got \(value)") }
     }

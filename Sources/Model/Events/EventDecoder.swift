@@ -1,6 +1,7 @@
 /// Turns one record (a JSON object, or a CSV/TSV row) into an ``Event`` using a field
-/// mapping. The streaming ingester calls ``decodeJSON(_:)`` once per message; the file
-/// loader calls it once per line. Never throws on bad data: it returns the rejection reason.
+/// mapping. The streaming ingester calls ``decodeJSON(_:nowMillis:)`` once per message; the
+/// file loader calls it once per line. Never throws on bad data: it returns the rejection
+/// reason. Pure: the wall clock (for `future_timestamp`) is passed in, read once per batch.
 public struct EventDecoder: Sendable {
     public let mapping: EventFieldMapping
     private let scanner: FlatJSONObjectScanner
@@ -23,15 +24,17 @@ public struct EventDecoder: Sendable {
         case other(String)  // JSON kind name: "a boolean", "an object or array"
     }
 
-    /// Decodes one JSON object (one message or one JSONL line without its newline).
-    public func decodeJSON<Bytes: Collection<UInt8>>(_ bytes: Bytes) -> Result<Event, EventRejection> {
+    /// Decodes one JSON object (one message or one JSONL line without its newline); events
+    /// later than `nowMillis` (the wall clock, ms since the epoch) plus the allowed skew are
+    /// rejected as `future_timestamp`.
+    public func decodeJSON<Bytes: Collection<UInt8>>(_ bytes: Bytes, nowMillis: Int64) -> Result<Event, EventRejection> {
         if bytes.count > mapping.limits.maxRecordBytes { return .failure(.oversizedMessage(bytes: bytes.count)) }
-        if let result = bytes.withContiguousStorageIfAvailable({ decodeJSON(buffer: $0) }) { return result }
-        return Array(bytes).withUnsafeBufferPointer { decodeJSON(buffer: $0) }
+        if let result = bytes.withContiguousStorageIfAvailable({ decodeJSON(buffer: $0, nowMillis: nowMillis) }) { return result }
+        return Array(bytes).withUnsafeBufferPointer { decodeJSON(buffer: $0, nowMillis: nowMillis) }
     }
 
-    /// Decodes one JSON object given as a contiguous buffer.
-    public func decodeJSON(buffer bytes: UnsafeBufferPointer<UInt8>) -> Result<Event, EventRejection> {
+    /// Decodes one JSON object given as a contiguous buffer (see ``decodeJSON(_:nowMillis:)``).
+    public func decodeJSON(buffer bytes: UnsafeBufferPointer<UInt8>, nowMillis: Int64) -> Result<Event, EventRejection> {
         if bytes.count > mapping.limits.maxRecordBytes { return .failure(.oversizedMessage(bytes: bytes.count)) }
         let fields = slotFields
         var spans = [FlatJSONObjectScanner.ValueSpan?](repeating: nil, count: fields.count)
@@ -66,12 +69,12 @@ public struct EventDecoder: Sendable {
             case .nested: raw.append(.other("an object or array"))
             }
         }
-        return makeEvent(raw)
+        return makeEvent(raw, nowMillis: nowMillis)
     }
 
     /// Decodes one CSV/TSV row given the column index of each mapped field
     /// (see ``DelimitedHeader``). Empty cells count as absent.
-    func decodeRow(_ cells: [String], columns: [Int?]) -> Result<Event, EventRejection> {
+    func decodeRow(_ cells: [String], columns: [Int?], nowMillis: Int64) -> Result<Event, EventRejection> {
         var raw: [RawValue?] = []
         raw.reserveCapacity(columns.count)
         for column in columns {
@@ -86,10 +89,10 @@ public struct EventDecoder: Sendable {
                 return .failure(.oversizedField(field: slotFields[slot], bytes: s.utf8.count))
             }
         }
-        return makeEvent(raw)
+        return makeEvent(raw, nowMillis: nowMillis)
     }
 
-    private func makeEvent(_ raw: [RawValue?]) -> Result<Event, EventRejection> {
+    private func makeEvent(_ raw: [RawValue?], nowMillis: Int64) -> Result<Event, EventRejection> {
         let user: String
         let item: String
         let time: Int64
@@ -97,7 +100,7 @@ public struct EventDecoder: Sendable {
         do {
             user = try requiredId(raw[0], field: mapping.user)
             item = try requiredId(raw[1], field: mapping.item)
-            time = try timestamp(raw[2])
+            time = try timestamp(raw[2], latestMillis: mapping.limits.latestAcceptedMillis(nowMillis: nowMillis))
             action = try optionalId(mapping.action == nil ? nil : raw[3], field: mapping.action ?? "")
         } catch {
             return .failure(error)
@@ -119,7 +122,10 @@ public struct EventDecoder: Sendable {
     private func optionalId(_ value: RawValue?, field: String) throws(EventRejection) -> String? {
         switch value {
         case nil, .null: return nil
-        case .string(let s): return s.isEmpty ? nil : s
+        case .string(let s):
+            if s.isEmpty { return nil }
+            if let codePoint = ControlCharacters.first(in: s) { throw .controlCharacter(field: field, codePoint: codePoint) }
+            return s
         case .number(let s): return s
         case .other(let kind): throw .wrongType(field: field, expected: "a string or number, not \(kind)")
         }
@@ -130,7 +136,7 @@ public struct EventDecoder: Sendable {
         return id
     }
 
-    private func timestamp(_ value: RawValue?) throws(EventRejection) -> Int64 {
+    private func timestamp(_ value: RawValue?, latestMillis: Int64) throws(EventRejection) -> Int64 {
         let text: String
         switch value {
         case nil, .null: throw .missingField(mapping.time)
@@ -154,6 +160,7 @@ public struct EventDecoder: Sendable {
         if millis < mapping.limits.minTimestampMillis || millis > mapping.limits.maxTimestampMillis {
             throw .absurdTimestamp(text)
         }
+        if millis > latestMillis { throw .futureTimestamp(text) }
         return millis
     }
 }

@@ -33,7 +33,11 @@ public struct EventFieldMapping: Sendable, Equatable {
         self.limits = limits
     }
 
+    /// The pipeline's mapping; `limits.maxFutureSkewMillis` is taken from the pipeline's
+    /// `events.max_future_skew_seconds`.
     public init(config: PipelineConfig, limits: EventLimits = EventLimits()) {
+        var limits = limits
+        limits.maxFutureSkewMillis = EventLimits.milliseconds(fromSeconds: config.events.maxFutureSkewSeconds)
         self.init(
             user: config.events.user, item: config.events.item, time: config.events.time,
             timeUnit: config.events.timeUnit, action: config.events.action,
@@ -54,15 +58,35 @@ public struct EventLimits: Sendable, Equatable {
     /// Accepted timestamp range, milliseconds since the epoch (inclusive).
     public var minTimestampMillis: Int64
     public var maxTimestampMillis: Int64
+    /// How far past the wall clock an event time may lie, in milliseconds (>= 0).
+    public var maxFutureSkewMillis: Int64
 
-    /// Defaults: 64 KiB records, 1 KiB fields, timestamps from 1970-01-01 to 2200-01-01.
+    /// Defaults: 64 KiB records, 1 KiB fields, timestamps from 1970-01-01 to 2200-01-01 and
+    /// at most 5 minutes past the wall clock.
     public init(
         maxRecordBytes: Int = 65_536, maxFieldBytes: Int = 1_024, minTimestampMillis: Int64 = 0,
-        maxTimestampMillis: Int64 = 7_258_118_400_000
+        maxTimestampMillis: Int64 = 7_258_118_400_000, maxFutureSkewMillis: Int64 = 300_000
     ) {
         self.maxRecordBytes = maxRecordBytes
         self.maxFieldBytes = maxFieldBytes
         self.minTimestampMillis = minTimestampMillis
         self.maxTimestampMillis = maxTimestampMillis
+        self.maxFutureSkewMillis = maxFutureSkewMillis
+    }
+
+    /// The latest event time accepted while the wall clock reads `nowMillis`: `nowMillis`
+    /// plus the skew, saturating at the ends of `Int64`.
+    public func latestAcceptedMillis(nowMillis: Int64) -> Int64 {
+        let (sum, overflow) = nowMillis.addingReportingOverflow(maxFutureSkewMillis)
+        if overflow { return maxFutureSkewMillis > 0 ? .max : .min }
+        return sum
+    }
+
+    /// `seconds` in whole milliseconds without a trap: NaN and negative values give 0,
+    /// values beyond `Int64` milliseconds give `Int64.max`.
+    public static func milliseconds(fromSeconds seconds: Double) -> Int64 {
+        let millis = (seconds * 1000).rounded()
+        guard millis > 0 else { return 0 }  // also NaN
+        return millis < 9.2e18 ? Int64(millis) : .max
     }
 }

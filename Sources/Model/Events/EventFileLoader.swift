@@ -3,22 +3,29 @@ import Logging
 /// Reads events from a JSON Lines, CSV or TSV file (CSV/TSV need a header line), mapping
 /// fields as the pipeline says. Streams: the file is read in chunks, one line at a time.
 /// Malformed lines are counted and reported with their line numbers; they never stop the load.
+/// The wall clock (for `future_timestamp`) is read once per load, when it starts.
 public struct EventFileLoader: Sendable {
     public let format: PipelineConfig.EventFormat
     public let decoder: EventDecoder
     private let logger: Logger
+    private let wallClock: @Sendable () -> Int64
 
+    /// `wallClock` gives milliseconds since the epoch (tests pass a fixed time).
     public init(
         format: PipelineConfig.EventFormat, mapping: EventFieldMapping,
-        logger: Logger = Logger(label: "m2grl.events")
+        logger: Logger = Logger(label: "m2grl.events"), wallClock: @escaping @Sendable () -> Int64 = WallClock.nowMillis
     ) {
         self.format = format
         self.decoder = EventDecoder(mapping: mapping)
         self.logger = logger
+        self.wallClock = wallClock
     }
 
-    public init(config: PipelineConfig, logger: Logger = Logger(label: "m2grl.events")) {
-        self.init(format: config.events.format, mapping: EventFieldMapping(config: config), logger: logger)
+    public init(
+        config: PipelineConfig, logger: Logger = Logger(label: "m2grl.events"),
+        wallClock: @escaping @Sendable () -> Int64 = WallClock.nowMillis
+    ) {
+        self.init(format: config.events.format, mapping: EventFieldMapping(config: config), logger: logger, wallClock: wallClock)
     }
 
     /// Calls `body` with each valid event in file order. Throws ``EventLoadError`` when the
@@ -28,6 +35,7 @@ public struct EventFileLoader: Sendable {
         var report = EventLoadReport(path: path)
         var header: DelimitedHeader?
         let maxRecord = decoder.mapping.limits.maxRecordBytes
+        let nowMillis = wallClock()
         try LineReader(path: path).forEachLine { line, lineNumber in
             report.linesRead = lineNumber
             guard case .bytes(var bytes) = line else {
@@ -48,7 +56,7 @@ public struct EventFileLoader: Sendable {
             let result: Result<Event, EventRejection>
             switch format {
             case .jsonl:
-                result = decoder.decodeJSON(buffer: bytes)
+                result = decoder.decodeJSON(buffer: bytes, nowMillis: nowMillis)
             case .csv, .tsv:
                 guard let text = FlatJSONObjectScanner.validatedString(bytes) else {
                     report.recordMalformed(line: lineNumber, .invalidUTF8)
@@ -73,7 +81,7 @@ public struct EventFileLoader: Sendable {
                         line: lineNumber, .badRow("\(cells.count) cells, header has \(header.columnCount)"))
                     return
                 }
-                result = decoder.decodeRow(cells, columns: header.columns)
+                result = decoder.decodeRow(cells, columns: header.columns, nowMillis: nowMillis)
             }
             switch result {
             case .success(let event):

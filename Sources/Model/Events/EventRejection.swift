@@ -11,6 +11,12 @@ public enum EventRejection: Error, Sendable, Equatable, CustomStringConvertible 
     case wrongType(field: String, expected: String)
     /// The timestamp is not a number, or lies outside the accepted range.
     case absurdTimestamp(String)
+    /// The timestamp is later than the wall clock plus `events.max_future_skew_seconds`.
+    case futureTimestamp(String)
+    /// An id or attribute value contains a control character (C0 U+0000-U+001F, DEL
+    /// U+007F or C1 U+0080-U+009F): such a name would break the line-based files it is
+    /// written to (`.nodes` of every checkpoint).
+    case controlCharacter(field: String, codePoint: UInt32)
     /// A field value is longer than the limit (bytes).
     case oversizedField(field: String, bytes: Int)
     /// The whole record is longer than the limit (bytes).
@@ -26,6 +32,8 @@ public enum EventRejection: Error, Sendable, Equatable, CustomStringConvertible 
         case .missingField: "missing_field"
         case .wrongType: "wrong_type"
         case .absurdTimestamp: "absurd_timestamp"
+        case .futureTimestamp: "future_timestamp"
+        case .controlCharacter: "control_character"
         case .oversizedField: "oversized_field"
         case .oversizedMessage: "oversized_message"
         case .invalidUTF8: "invalid_utf8"
@@ -39,9 +47,17 @@ public enum EventRejection: Error, Sendable, Equatable, CustomStringConvertible 
         case .missingField(let field): "missing field '\(field)'"
         case .wrongType(let field, let expected): "field '\(field)' must be \(expected)"
         case .absurdTimestamp(let value): "absurd timestamp \(value)"
+        case .futureTimestamp(let value): "timestamp \(value) is later than the wall clock plus events.max_future_skew_seconds"
+        case .controlCharacter(let field, let codePoint):
+            "field '\(field)' contains the control character U+\(Self.fourHexDigits(codePoint))"
         case .oversizedField(let field, let bytes): "field '\(field)' too large (\(bytes) bytes)"
         case .oversizedMessage(let bytes): "record too large (\(bytes) bytes)"
         case .invalidUTF8: "invalid UTF-8"
         }
+    }
+
+    private static func fourHexDigits(_ value: UInt32) -> String {
+        let hex = String(value, radix: 16, uppercase: true)
+        return String(repeating: "0", count: max(0, 4 - hex.count)) + hex
     }
 }

@@ -7,8 +7,12 @@ public enum EmbeddingFileFormat {
     public static let magic: [UInt8] = Array("M2GE".utf8)
     public static let version: UInt32 = 1
     public static let headerSize = 16
-    /// Version of the model directory layout (`manifest.json`'s `formatVersion`).
-    public static let directoryFormatVersion = 1
+    /// Version of the model directory layout written (`manifest.json`'s `formatVersion`):
+    /// 2 escapes node names in `.nodes` and `.tsv` (`NodeNameEscaping`); 1 wrote them
+    /// verbatim and refused names with a tab or line break.
+    public static let directoryFormatVersion = 2
+    /// Layout versions `EmbeddingReader` reads.
+    public static let readableDirectoryFormatVersions = 1...2
 
     /// Encodes a matrix as an `.emb` file.
     public static func encode(_ matrix: EmbeddingMatrix) throws -> Data {
@@ -44,22 +48,28 @@ public enum EmbeddingFileFormat {
             throw EmbeddingFileError.unsupportedVersion(file: name, version: Int(fileVersion))
         }
         let rows = Int(u32(8)), dim = Int(u32(12))
-        let expected = headerSize + rows * dim * 4
+        // The shape comes from the file: checked before any arithmetic trusts it.
+        let (values, valuesOverflow) = rows.multipliedReportingOverflow(by: dim)
+        let (bytes, bytesOverflow) = values.multipliedReportingOverflow(by: 4)
+        guard !valuesOverflow, !bytesOverflow, bytes <= Int.max - headerSize else {
+            throw EmbeddingFileError.invalidShape(file: name, rows: rows, dim: dim)
+        }
+        let expected = headerSize + bytes
         guard data.count == expected else {
             throw EmbeddingFileError.truncated(file: name, expectedBytes: expected, actualBytes: data.count)
         }
         guard dim > 0 || rows == 0 else { throw EmbeddingFileError.invalidShape(file: name, rows: rows, dim: dim) }
-        var values = [Float](repeating: 0, count: rows * dim)
-        values.withUnsafeMutableBytes { out in
+        var floats = [Float](repeating: 0, count: values)
+        floats.withUnsafeMutableBytes { out in
             data.withUnsafeBytes { raw in
                 let body = UnsafeRawBufferPointer(rebasing: raw[(raw.startIndex + headerSize)...])
                 out.copyMemory(from: body)
             }
         }
         if 1.littleEndian != 1 {
-            for i in values.indices { values[i] = Float(bitPattern: UInt32(littleEndian: values[i].bitPattern)) }
+            for i in floats.indices { floats[i] = Float(bitPattern: UInt32(littleEndian: floats[i].bitPattern)) }
         }
-        return EmbeddingMatrix(rows: rows, dim: dim, values: values)
+        return EmbeddingMatrix(rows: rows, dim: dim, values: floats)
     }
 }
 
@@ -71,9 +81,14 @@ public enum EmbeddingFileError: Error, Equatable, CustomStringConvertible {
     case invalidShape(file: String, rows: Int, dim: Int)
     case tooLarge(rows: Int, dim: Int)
     case invalidViewName(String)
-    case invalidNodeName(view: String, row: Int)
     case nodeCountMismatch(view: String, nodes: Int, rows: Int)
     case unsupportedDirectoryVersion(Int)
+    /// A file that could not be read or decoded (missing, not JSON, not UTF-8, ...).
+    case unreadable(file: String, reason: String)
+    /// A line of a `.nodes` file that is not an escaped name (1-based line number).
+    case invalidNodeLine(file: String, line: Int)
+    /// `manifest.json` disagrees with the files it names, or names a file outside the directory.
+    case invalidManifest(String)
 
     public var description: String {
         switch self {
@@ -83,9 +98,11 @@ public enum EmbeddingFileError: Error, Equatable, CustomStringConvertible {
         case let .invalidShape(f, r, d): return "\(f): invalid shape \(r)x\(d)"
         case let .tooLarge(r, d): return "matrix \(r)x\(d) does not fit the file format"
         case .invalidViewName(let n): return "view name '\(n)' cannot be used as a file name"
-        case let .invalidNodeName(v, r): return "view '\(v)': node name of row \(r) contains a tab or line break"
         case let .nodeCountMismatch(v, n, r): return "view '\(v)': \(n) node names for \(r) embedding rows"
         case .unsupportedDirectoryVersion(let v): return "unsupported model directory format version \(v)"
+        case let .unreadable(f, why): return "\(f): \(why)"
+        case let .invalidNodeLine(f, l): return "\(f): line \(l) is not an escaped node name (a backslash must be followed by \\, n, r or t)"
+        case .invalidManifest(let why): return "manifest.json: \(why)"
         }
     }
 }

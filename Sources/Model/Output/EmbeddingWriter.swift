@@ -3,6 +3,7 @@ import Foundation
 /// Writes a `TrainedModel` as a model directory (layout in docs/formats.md): per view
 /// `<view>.emb` + `<view>.nodes` (+ `<view>.tsv` if asked), per alignment
 /// `align-<source>-<target>.emb`, `task-weights.json` and `manifest.json` (written last).
+/// Node names are escaped in `.nodes` and `.tsv` (`NodeNameEscaping`), so any name can be written.
 public struct EmbeddingWriter: Sendable {
     /// Also write the human-readable `<view>.tsv` files.
     public var includeTSV: Bool
@@ -26,14 +27,10 @@ public struct EmbeddingWriter: Sendable {
                 throw EmbeddingFileError.nodeCountMismatch(
                     view: view.name, nodes: view.nodeNames.count, rows: view.embeddings.rows)
             }
-            for (row, name) in view.nodeNames.enumerated()
-            where name.contains(where: { $0 == "\n" || $0 == "\r" || $0 == "\t" }) {
-                throw EmbeddingFileError.invalidNodeName(view: view.name, row: row)
-            }
             let emb = "\(view.name).emb", nodes = "\(view.name).nodes"
             try EmbeddingFileFormat.encode(view.embeddings)
                 .write(to: directory.appendingPathComponent(emb), options: .atomic)
-            let nodeText = view.nodeNames.map { $0 + "\n" }.joined()
+            let nodeText = view.nodeNames.map { NodeNameEscaping.escape($0) + "\n" }.joined()
             try Data(nodeText.utf8).write(to: directory.appendingPathComponent(nodes), options: .atomic)
             var tsv: String?
             if includeTSV {
@@ -68,16 +65,21 @@ public struct EmbeddingWriter: Sendable {
     }
 
     static func checkFileName(_ name: String) throws {
-        let bad = name.isEmpty || name.hasPrefix(".")
-            || name.contains(where: { $0 == "/" || $0 == "\\" || $0 == "\0" || $0.isNewline })
-        if bad { throw EmbeddingFileError.invalidViewName(name) }
+        if !isPlainFileName(name) { throw EmbeddingFileError.invalidViewName(name) }
+    }
+
+    /// A name of a file inside the directory: non-empty, not starting with `.`, without a
+    /// path separator, NUL or line break.
+    static func isPlainFileName(_ name: String) -> Bool {
+        !(name.isEmpty || name.hasPrefix(".")
+            || name.contains(where: { $0 == "/" || $0 == "\\" || $0 == "\0" || $0.isNewline }))
     }
 
     static func tsvText(_ view: TrainedView) -> String {
         var out = ""
         let dim = view.embeddings.dim
         for (row, name) in view.nodeNames.enumerated() {
-            out += name
+            out += NodeNameEscaping.escape(name)
             out += "\t"
             out += view.embeddings.values[(row * dim)..<((row + 1) * dim)].map { "\($0)" }.joined(separator: " ")
             out += "\n"

@@ -164,8 +164,7 @@ public struct SessionCutter: Sendable {
 
     private mutating func close(user: String, _ events: [Event]) -> Session? {
         var kept = events
-        if let minDwell = config.minDwellSeconds, events.count > 1 {
-            let threshold = Int64((minDwell * 1000).rounded())
+        if let threshold = config.minDwellMilliseconds, events.count > 1 {
             kept = []
             kept.reserveCapacity(events.count)
             for (i, event) in events.enumerated() {

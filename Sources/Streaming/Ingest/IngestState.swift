@@ -130,14 +130,23 @@ struct IngestState {
         self.counters = counters
         for v in 0..<walkNext.count { walkNext[v] = counters["walks.next.\(v)"] ?? 0 }
         var ringBlocks = self.ringBlocks
+        var unreadable: [String] = []
         try schema.walks.scan { key, bytes in
             let (view, start) = key.components
-            if Int(view) < ringBlocks.count, let count = WalkBlockCodec.walkCount(bytes) {
+            guard Int(view) < ringBlocks.count else { return .continue }
+            do {
+                let count = try bytes.withUnsafeBytes { try WalkBlockCodec.walkCount($0) }
                 ringBlocks[Int(view)].append(WalkRingBlock(start: start, count: count))
+            } catch {
+                unreadable.append("view \(view) block \(start): \(error)")
             }
             return .continue
         }
         self.ringBlocks = ringBlocks
+        if !unreadable.isEmpty {
+            // Left out of the ring (the trainer never reads them); the ring refills with fresh walks.
+            logger.warning("skipping \(unreadable.count) unreadable walk blocks", metadata: ["first": "\(unreadable[0])"])
+        }
         logger.info("ingest state loaded", metadata: [
             "nodes": "\(builder.views.map { "\($0.name)=\($0.vocabulary.count)" }.joined(separator: ","))",
             "users": "\(restored)", "partitions": "\(offsets.count)",

@@ -8,14 +8,17 @@ import ServiceLifecycle
 /// Consumes the events topic into an `IngestProcessor`, exactly once.
 ///
 /// Loop: poll a batch -> decode each message (invalid ones go to the dead-letter topic with
-/// the reason, and are counted) -> wait for the dead letters to be acknowledged -> apply the
+/// the reason, and are counted; see `DeadLetterSender` for truncation and for letters that
+/// cannot be delivered) -> wait for the dead letters to be acknowledged -> apply the
 /// batch to the processor, which commits state and next offsets in one RocksDB write (with
 /// `IngestOptions.pipelinedCommits`, written while the next batch is applied) -> (once that
 /// write is done, for lag tools only) commit the same offsets to the consumer group.
 /// Start offsets always come from RocksDB: on every assignment the rebalance handler returns
 /// the stored offsets, so the group's committed offsets are never what resumes a partition.
-/// Dead letters are at-least-once: a crash between their acknowledgement and the state
-/// commit re-sends them after restart.
+/// Dead letters are at-least-once: a batch's letters are acknowledged before its state is
+/// written (and, with pipelined commits, before the previous batch's write is known to have
+/// succeeded), so a crash or a failed write re-sends them after restart; their
+/// `m2grl.source` header (`topic/partition/offset`) is the key to deduplicate them by.
 ///
 /// Runs until graceful shutdown (SIGTERM/SIGINT through the `ServiceGroup`): finishes the
 /// batch in hand, waits for its write, closes the consumer and returns.
@@ -85,6 +88,8 @@ public final class KafkaIngestService: Service, Sendable {
             })
         let consumer = try KafkaConsumer(configuration: consumerConfig, rebalance: handler, logger: logger)
         let deadLetterProducer = try KafkaProducer(configuration: producerConfig, logger: logger)
+        let deadLetters = DeadLetterSender(
+            producer: deadLetterProducer, topic: settings.deadLetterTopic, producerConfiguration: producerConfig, logger: logger)
         try consumer.subscribe([settings.topic])
 
         let metrics = IngestMetrics()
@@ -134,14 +139,14 @@ public final class KafkaIngestService: Service, Sendable {
                         let messages = polled.messages.filter { assigned.contains($0.topicPartition) }
                         let nextOffsets = Self.nextOffsets(of: messages)
                         if settings.consumeOnly {
-                            _ = try await decode(messages, deadLetters: deadLetterProducer)
+                            _ = try await decode(messages, deadLetters: deadLetters)
                             consumedOnly += messages.count
                             eventsSinceStatus += messages.count
                             for (tp, next) in nextOffsets { consumeOnlyPositions[tp] = next }
                         } else {
                             // Decoding (and dead letters) of this batch overlaps the apply of the
                             // previous one; the next poll overlaps this batch's apply.
-                            let decoded = Task { [self] in try await decode(messages, deadLetters: deadLetterProducer) }
+                            let decoded = Task { [self] in try await decode(messages, deadLetters: deadLetters) }
                             try await settle()
                             inflight.begin()
                             let task = Task { () throws -> (IngestBatchOutcome, Int) in
@@ -227,25 +232,23 @@ public final class KafkaIngestService: Service, Sendable {
         return next
     }
 
-    private func decode(_ messages: [KafkaMessage], deadLetters: KafkaProducer) async throws -> IngestBatchInput {
+    private func decode(_ messages: [KafkaMessage], deadLetters: DeadLetterSender) async throws -> IngestBatchInput {
         let decoder = self.decoder
-        let (records, rejected) = try await onDedicatedThread { () -> ([IngestRecord], [(KafkaMessage, EventRejection)]) in
+        let (records, rejected) = try await onDedicatedThread { () -> ([IngestRecord], [(message: KafkaMessage, rejection: EventRejection)]) in
             var records: [IngestRecord] = []
             records.reserveCapacity(messages.count)
-            var rejected: [(KafkaMessage, EventRejection)] = []
+            var rejected: [(message: KafkaMessage, rejection: EventRejection)] = []
+            let nowMillis = WallClock.nowMillis()  // once per batch: future_timestamp
             for m in messages {
-                switch decoder.decodeJSON(m.value ?? []) {
+                switch decoder.decodeJSON(m.value ?? [], nowMillis: nowMillis) {
                 case .success(let event): records.append(IngestRecord(event: event, source: m.topicPartition, offset: m.offset))
                 case .failure(let rejection): rejected.append((m, rejection))
                 }
             }
             return (records, rejected)
         }
-        for (m, rejection) in rejected {
-            try deadLetters.enqueue(DeadLetters.record(for: m, rejection: rejection, topic: settings.deadLetterTopic))
-            logger.debug("dead letter", metadata: ["reason": "\(rejection.code)", "source": "\(m.topicPartition)@\(m.offset)"])
-        }
-        if !rejected.isEmpty { try await deadLetters.flush(timeout: .seconds(60)) }
+        // Lost letters (logged and counted by the sender) do not stop the stream.
+        if !rejected.isEmpty { _ = await deadLetters.send(rejected) }
         return IngestBatchInput(records: records, nextOffsets: Self.nextOffsets(of: messages), deadLetters: rejected.count)
     }
 

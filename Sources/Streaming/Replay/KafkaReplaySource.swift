@@ -81,11 +81,12 @@ public struct KafkaReplaySource: Sendable {
             if Task.isCancelled { break }
             let polled = try await consumer.poll(maxMessages: 20_000, timeout: .milliseconds(200))
             var messages = polled.messages
+            let nowMillis = WallClock.nowMillis()  // once per poll: future_timestamp
             if case .time(let until) = plan.end {
                 // A partition ends before its first event at or after the time.
                 var stops: [TopicPartition: Int64] = [:]
                 for m in messages where stops[m.topicPartition] == nil {
-                    if case .success(let e) = decoder.decodeJSON(m.value ?? []), e.timestampMillis >= until {
+                    if case .success(let e) = decoder.decodeJSON(m.value ?? [], nowMillis: nowMillis), e.timestampMillis >= until {
                         stops[m.topicPartition] = m.offset
                     }
                 }
@@ -99,7 +100,7 @@ public struct KafkaReplaySource: Sendable {
                 records.reserveCapacity(batch.count)
                 var invalid = 0, skipped = 0
                 for m in batch {
-                    switch decoder.decodeJSON(m.value ?? []) {
+                    switch decoder.decodeJSON(m.value ?? [], nowMillis: nowMillis) {
                     case .success(let event):
                         if let t = skipBefore, event.timestampMillis < t { skipped += 1; continue }
                         records.append(IngestRecord(event: event, source: m.topicPartition, offset: m.offset))

@@ -17,6 +17,8 @@ public final class ReplayDriver: @unchecked Sendable {
         public var trainingRounds = 0
         public var lastPublishedVersion: UInt64 = 0
         public var seconds: Double = 0
+        /// Why the final checkpoint failed (logged and counted; the previous checkpoint stays), nil when written.
+        public var checkpointError: String?
     }
 
     let processor: IngestProcessor
@@ -27,6 +29,7 @@ public final class ReplayDriver: @unchecked Sendable {
     let history: HistoryLog?
     let logger: Logger
     private let queue = SerialWorkQueue(label: "m2grl.replay")
+    private let checkpointFailures: CheckpointFailures
     private let started = ContinuousClock.now
     public private(set) var summary = Summary()
 
@@ -39,6 +42,7 @@ public final class ReplayDriver: @unchecked Sendable {
         self.stateDirectory = stateDirectory
         self.history = history
         self.logger = logger
+        self.checkpointFailures = CheckpointFailures(logger: logger)
         if let trainer { summary.lastPublishedVersion = trainer.nextVersion - 1 }
     }
 
@@ -63,7 +67,8 @@ public final class ReplayDriver: @unchecked Sendable {
         }
     }
 
-    /// Final epochs, final version, checkpoint.
+    /// Final epochs, final version, checkpoint (a failed checkpoint does not throw: it is
+    /// logged, counted and reported in `Summary.checkpointError`).
     public func finish() async throws -> Summary {
         let processor = self.processor
         try await blocking { try processor.flush() }
@@ -79,7 +84,13 @@ public final class ReplayDriver: @unchecked Sendable {
             }
             if plan.publish != .none { try await publish() }
             let state = stateDirectory, version = summary.lastPublishedVersion
-            try await blocking { try trainer.checkpoint(stateDirectory: state, publishedVersion: version) }
+            do {
+                try await blocking { try trainer.checkpoint(stateDirectory: state, publishedVersion: version) }
+            } catch {
+                // The replay's graphs and versions are done; only the model checkpoint is behind.
+                checkpointFailures.record(error, publishedVersion: version, then: "the next run restores it")
+                summary.checkpointError = "\(error)"
+            }
         }
         summary.seconds = (ContinuousClock.now - started).seconds
         return summary

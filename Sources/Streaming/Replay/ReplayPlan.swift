@@ -1,4 +1,5 @@
 import Foundation
+import Model
 
 /// What a replay reads and does (`m2grl replay`): where to start and stop in the log, how
 /// big its deterministic batches are, and how training and publication are interleaved.
@@ -42,8 +43,8 @@ public struct ReplayPlan: Sendable, Equatable {
 
     public init() {}
 
-    /// Parses `earliest`, `offsets:FILE` (JSON object partition -> next offset) or
-    /// `time:ISO8601` (or `time:<seconds since the epoch>`).
+    /// Parses `earliest`, `offsets:FILE` (JSON object partition -> next offset, both
+    /// integers >= 0) or `time:ISO8601` (or `time:<seconds since the epoch>`; ``TimeArgument``).
     public static func parseStart(_ text: String) throws -> Start {
         if text == "earliest" { return .earliest }
         if text.hasPrefix("offsets:") {
@@ -51,15 +52,17 @@ public struct ReplayPlan: Sendable, Equatable {
             guard let data = FileManager.default.contents(atPath: path) else {
                 throw ReplayError.invalidOption("--from: cannot read offsets file '\(path)'")
             }
-            guard let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else {
-                throw ReplayError.invalidOption("--from: '\(path)' is not a JSON object {\"<partition>\": <next offset>, ...}")
+            // JSONDecoder, not JSONSerialization: an offset must be an integer (1.5, 1e300 or
+            // true is an error, not truncated or saturated).
+            guard let object = try? JSONDecoder().decode([String: Int64].self, from: data) else {
+                throw ReplayError.invalidOption("--from: '\(path)' is not a JSON object {\"<partition>\": <next offset>, ...} of integers")
             }
             var offsets: [Int32: Int64] = [:]
-            for (key, value) in object {
-                guard let p = Int32(key), let o = (value as? NSNumber)?.int64Value, o >= 0 else {
+            for (key, offset) in object {
+                guard let p = Int32(key), p >= 0, offset >= 0 else {
                     throw ReplayError.invalidOption("--from: '\(path)': entry \"\(key)\" must map a partition number to an offset >= 0")
                 }
-                offsets[p] = o
+                offsets[p] = offset
             }
             return .offsets(offsets)
         }
@@ -75,12 +78,10 @@ public struct ReplayPlan: Sendable, Equatable {
     }
 
     static func parseTime(_ text: String, option: String) throws -> Int64 {
-        if let seconds = Double(text) { return Int64(seconds * 1000) }
-        let iso = ISO8601DateFormatter()
-        if let date = iso.date(from: text) { return Int64(date.timeIntervalSince1970 * 1000) }
-        iso.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        if let date = iso.date(from: text) { return Int64(date.timeIntervalSince1970 * 1000) }
-        throw ReplayError.invalidOption("\(option): '\(text)' is not ISO 8601 (2024-01-31T00:00:00Z) or seconds since the epoch")
+        guard let millis = TimeArgument.milliseconds(text) else {
+            throw ReplayError.invalidOption("\(option): '\(text)' is not \(TimeArgument.expected)")
+        }
+        return millis
     }
 }
 

@@ -58,8 +58,9 @@ public struct StateInspector: Sendable {
             }
             try schema.walks.family.scanRaw(schema.walks.storedRange, snapshot: snapshot) { key, value in
                 let (v, _) = try schema.walks.decodeStoredKey(key).components
-                if let v = view(v), value.count >= 4 {
-                    views[v].walksInRing += Int(UInt32(littleEndian: value.loadUnaligned(fromByteOffset: 0, as: UInt32.self)))
+                // A block whose size disagrees with its header is not counted.
+                if let v = view(v), let walks = try? WalkBlockCodec.walkCount(value) {
+                    views[v].walksInRing += walks
                     views[v].walkBlocks += 1
                 }
                 return .continue

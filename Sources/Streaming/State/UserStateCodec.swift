@@ -18,6 +18,10 @@ import Store
 /// is reserved, and a malformed value throws `StoreError.decoding`, never traps.
 enum UserStateCodec {
     static let version: UInt8 = 2
+    /// Timestamps a stored state may hold: differences of two of them, and a session gap
+    /// added to one, cannot overflow (`Int64.min` stays the "none yet" mark of
+    /// `lastTimestamp` and `frontier`). Accepted events are far inside (docs/ingestion.md).
+    static let timestampRange: ClosedRange<Int64> = -(1 << 61)...(1 << 61)
 
     static func encode(_ state: EagerSessionCutter.UserState) -> [UInt8] {
         var w = Writer()
@@ -49,34 +53,43 @@ enum UserStateCodec {
     }
 
     static func decode(_ bytes: [UInt8], user: String) throws -> EagerSessionCutter.UserState {
-        try bytes.withUnsafeBytes { raw in
-            var r = Reader(raw: raw, user: user)
-            let v = try r.u8()
-            guard v == 1 || v == version else { throw StoreError.decoding("session state of \(user): version \(v), expected 1 or \(version)") }
-            var state = EagerSessionCutter.UserState()
-            state.eventCount = Int(clamping: try r.u64())
-            state.lastTimestamp = try r.i64()
-            state.isOverActive = try r.u8() != 0
-            if v == 1 {
-                state.pending = try r.events()
-                try r.end()
-                return state
-            }
-            state.frontier = try r.i64()
+        do {
+            return try bytes.withUnsafeBytes { try decode($0, user: user) }
+        } catch StoreError.decoding(let why) {
+            throw StoreError.decoding("session state of user '\(user)': \(why)")
+        }
+    }
+
+    private static func decode(_ raw: UnsafeRawBufferPointer, user: String) throws -> EagerSessionCutter.UserState {
+        var r = Reader(raw: raw, user: user)
+        let v = try r.u8()
+        guard v == 1 || v == version else { throw StoreError.decoding("version \(v), expected 1 or \(version)") }
+        var state = EagerSessionCutter.UserState()
+        let eventCount = try r.u64()
+        // The cutter adds one per event: Int.max would overflow at the next.
+        guard eventCount < UInt64(Int.max) else { throw StoreError.decoding("event count \(eventCount) out of range") }
+        state.eventCount = Int(eventCount)
+        state.lastTimestamp = try r.time(orNone: true)
+        state.isOverActive = try r.u8() != 0
+        if v == 1 {
             state.pending = try r.events()
-            if try r.u8() != 0 {
-                var s = EagerSessionCutter.OpenSession(startMillis: try r.i64(), lastMillis: try r.i64())
-                if try r.u8() != 0 { s.undecided = try r.event() }
-                s.length = Int(clamping: try r.u64())
-                s.lastKeptItem = try r.optionalString()
-                s.held = try r.events()
-                s.cursor.item = try r.optionalString()
-                s.cursor.attributes = try r.pairs()
-                state.session = s
-            }
             try r.end()
             return state
         }
+        state.frontier = try r.time(orNone: true)
+        state.pending = try r.events()
+        if try r.u8() != 0 {
+            var s = EagerSessionCutter.OpenSession(startMillis: try r.time(), lastMillis: try r.time())
+            if try r.u8() != 0 { s.undecided = try r.event() }
+            s.length = Int(clamping: try r.u64())
+            s.lastKeptItem = try r.optionalString()
+            s.held = try r.events()
+            s.cursor.item = try r.optionalString()
+            s.cursor.attributes = try r.pairs()
+            state.session = s
+        }
+        try r.end()
+        return state
     }
 
     private struct Writer {
@@ -135,9 +148,16 @@ enum UserStateCodec {
         mutating func u64() throws -> UInt64 { try r.read(UInt64.self) }
         mutating func i64() throws -> Int64 { try r.read(Int64.self) }
 
+        /// A timestamp within `timestampRange` (or `Int64.min`, "none yet", where allowed).
+        mutating func time(orNone: Bool = false) throws -> Int64 {
+            let t = try i64()
+            guard (orNone && t == .min) || timestampRange.contains(t) else { throw StoreError.decoding("timestamp \(t) out of range") }
+            return t
+        }
+
         mutating func string() throws -> String {
             let n = Int(try r.read(UInt32.self))
-            guard n <= remaining else { throw StoreError.decoding("session state of \(user): a string of \(n) bytes past the end") }
+            guard n <= remaining else { throw StoreError.decoding("a string of \(n) bytes past the end") }
             let start = r.offset
             for _ in 0..<n { _ = try r.read(UInt8.self) }
             return String(decoding: UnsafeRawBufferPointer(rebasing: raw[start..<(start + n)]), as: UTF8.self)
@@ -149,7 +169,7 @@ enum UserStateCodec {
         mutating func count<T: FixedWidthInteger>(_: T.Type, minimumBytes: Int) throws -> Int {
             let n = Int(try r.read(T.self))
             guard n <= remaining / minimumBytes else {
-                throw StoreError.decoding("session state of \(user): \(n) entries cannot fit in \(remaining) bytes")
+                throw StoreError.decoding("\(n) entries cannot fit in \(remaining) bytes")
             }
             return n
         }
@@ -166,7 +186,7 @@ enum UserStateCodec {
 
         mutating func event() throws -> Event {
             let item = try string()
-            let t = try i64()
+            let t = try time()
             let action = try optionalString()
             return Event(user: user, item: item, timestampMillis: t, action: action, attributes: try pairs())
         }
@@ -181,7 +201,7 @@ enum UserStateCodec {
         }
 
         func end() throws {
-            guard remaining == 0 else { throw StoreError.decoding("session state of \(user): \(remaining) bytes after the end") }
+            guard remaining == 0 else { throw StoreError.decoding("\(remaining) bytes after the end") }
         }
     }
 }

@@ -325,6 +325,10 @@ public final class ContinuousTrainer: @unchecked Sendable {
     }
 
     private func restore(_ loaded: ModelCheckpoint.Loaded) throws {
+        // The info came from a file: no arithmetic on it before it is checked.
+        do { try loaded.info.validate() } catch {
+            throw ModelCheckpoint.Error.unreadableInfo(file: "\(loaded.directory)/\(CheckpointInfo.fileName)", reason: "\(error)")
+        }
         let feed = try processor.trainingFeed(knownRows: [])
         names = feed.newNodeNames
         for view in loaded.model.views {
@@ -345,11 +349,9 @@ public final class ContinuousTrainer: @unchecked Sendable {
         tokensTrained = loaded.info.tokensTrained
         eventTimeWatermarkMs = loaded.info.eventTimeWatermarkMs
         for (key, offset) in loaded.info.inputOffsets {
-            if let colon = key.lastIndex(of: ":"), let p = Int32(key[key.index(after: colon)...]) {
-                inputOffsets[TopicPartition(String(key[..<colon]), p)] = offset
-            }
+            if let tp = CheckpointInfo.topicPartition(ofKey: key) { inputOffsets[TopicPartition(tp.topic, tp.partition)] = offset }
         }
-        nextVersion = max(nextVersion, loaded.info.publishedVersion + 1)
+        nextVersion = max(nextVersion, loaded.info.publishedVersion + 1)   // validated: at most Int64.max
         logger.info("model checkpoint restored", metadata: [
             "published_version": "\(loaded.info.publishedVersion)", "rounds": "\(rounds)",
             "rows": "\(loaded.model.views.map { "\($0.name)=\($0.embeddings.rows)" }.joined(separator: ","))",

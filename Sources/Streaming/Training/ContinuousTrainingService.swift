@@ -13,6 +13,12 @@ import ServiceLifecycle
 /// On graceful shutdown: one last round on what ingestion applied, optionally
 /// `finalEpochs` passes over fresh walks of the final graphs (end of a finite run), a last version, a
 /// checkpoint, then it returns.
+///
+/// A failed checkpoint stops nothing (`CheckpointFailures`): it is logged and counted, the
+/// previous checkpoint stays in place, training and publication go on, and the next attempt
+/// waits `checkpointInterval`, doubled per consecutive failure up to
+/// `checkpointMaximumBackoff` (`CheckpointSchedule`). A failed final checkpoint at shutdown
+/// is logged and counted too: the next start restores the previous checkpoint.
 public final class ContinuousTrainingService: Service, Sendable {
     public struct Settings: Sendable {
         public var stateDirectory: String
@@ -21,6 +27,8 @@ public final class ContinuousTrainingService: Service, Sendable {
         /// Epochs over fresh walks of the final graphs at shutdown (0: none).
         public var finalEpochs: Int = 0
         public var idlePoll: Duration = .milliseconds(100)
+        /// Longest wait between checkpoint attempts while they keep failing.
+        public var checkpointMaximumBackoff: Duration = CheckpointSchedule.defaultMaximumBackoff
         /// HitRate@20 of every version on held-out transitions (history `hitRate20`).
         public var evaluation: HoldoutEvaluation?
 
@@ -37,6 +45,10 @@ public final class ContinuousTrainingService: Service, Sendable {
     let settings: Settings
     let logger: Logger
     private let queue = SerialWorkQueue(label: "m2grl.trainer.online")
+    private let failures: CheckpointFailures
+
+    /// Checkpoints that failed so far (also `m2grl_checkpoint_failures_total`).
+    public var checkpointFailures: Int { failures.total }
 
     public init(trainer: ContinuousTrainer, sink: (any VersionSink)?, history: HistoryLog?,
                 settings: Settings, logger: Logger) {
@@ -45,6 +57,7 @@ public final class ContinuousTrainingService: Service, Sendable {
         self.history = history
         self.settings = settings
         self.logger = logger
+        self.failures = CheckpointFailures(logger: logger)
     }
 
     private func onQueue<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
@@ -57,6 +70,7 @@ public final class ContinuousTrainingService: Service, Sendable {
         var inFlight: Task<UInt64?, Never>?
         var lastPublish = ContinuousClock.now
         var lastCheckpoint = ContinuousClock.now
+        var schedule = CheckpointSchedule(interval: settings.checkpointInterval, maximumBackoff: settings.checkpointMaximumBackoff)
         var failure: Error?
 
         /// Waits for the version in flight; after a failure the trainer republishes the same
@@ -98,10 +112,18 @@ public final class ContinuousTrainingService: Service, Sendable {
                 }
             }
         }
-        func checkpoint() async throws {
+        func checkpoint(final: Bool = false) async throws {
             try await settle()
             let state = settings.stateDirectory, version = publishedVersion
-            try await onQueue { try trainer.checkpoint(stateDirectory: state, publishedVersion: version) }
+            do {
+                try await onQueue { try trainer.checkpoint(stateDirectory: state, publishedVersion: version) }
+                schedule.recordSuccess()
+            } catch {
+                schedule.recordFailure()
+                failures.record(error, publishedVersion: version, then: final
+                    ? "the next start restores it"
+                    : "training goes on; next attempt in \(String(format: "%.0f", schedule.delay.seconds)) s")
+            }
             lastCheckpoint = .now
         }
 
@@ -116,7 +138,7 @@ public final class ContinuousTrainingService: Service, Sendable {
                     try await publish()
                     lastPublish = .now
                 }
-                if ContinuousClock.now - lastCheckpoint >= settings.checkpointInterval { try await checkpoint() }
+                if ContinuousClock.now - lastCheckpoint >= schedule.delay { try await checkpoint() }
             }
             // Shutdown: train on what ingestion applied last, optionally the final epochs,
             // publish and checkpoint.
@@ -134,12 +156,12 @@ public final class ContinuousTrainingService: Service, Sendable {
                 try await publish()
                 try await settle()
             }
-            try await checkpoint()
+            try await checkpoint(final: true)
         } catch {
             failure = error
         }
         try? await settle()
-        logger.notice("trainer: \(trainer.rounds) rounds, \(trainer.tokensTrained) tokens, last published version \(publishedVersion)")
+        logger.notice("trainer: \(trainer.rounds) rounds, \(trainer.tokensTrained) tokens, last published version \(publishedVersion), \(failures.total) failed checkpoints")
         if let failure { throw failure }
     }
 
