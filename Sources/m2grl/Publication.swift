@@ -17,7 +17,8 @@ enum Publication {
     }
 
     /// Creates the publication topics where missing and returns the newest version already
-    /// published (0: none).
+    /// published (0: none; see `EmbeddingPublisher.lastPublishedVersion` for which manifests
+    /// count). Fails when that is the last possible version number, so `+ 1` is a version.
     static func prepare(config: PipelineConfig, kafka: KafkaConfiguration, cluster: EmbeddedKafkaCluster?,
                         logger: Logger) async throws -> UInt64 {
         let specs = topicSpecs(config: config)
@@ -28,8 +29,13 @@ enum Publication {
         }
         let topics = PublicationTopics(pipeline: config)
         let last = try await EmbeddingPublisher.lastPublishedVersion(configuration: kafka, versionsTopic: topics.versions, logger: logger)
-        if let last { logger.notice("newest published version in \(topics.versions): \(last); continuing after it") }
-        return last ?? 0
+        guard let last else { return 0 }
+        guard last < VersionManifest.maxVersion else {
+            throw PublicationError.invalidVersion(
+                version: last, reason: "\(topics.versions) already holds the last version number; publish to a new versions topic")
+        }
+        logger.notice("newest published version in \(topics.versions): \(last); continuing after it")
+        return last
     }
 
     /// A publisher (its own producer) whose first version must be `after + 1`.

@@ -30,6 +30,14 @@ struct PublishKafkaTests {
             try await SnapshotReader(configuration: configuration, topics: topics, timeout: .seconds(30), logger: quietLogger).read()
         }
 
+        /// Produces forged or corrupt values to the versions topic.
+        func forgeManifests(_ values: [[UInt8]]) async throws {
+            let producer = try makeProducer(cluster)
+            for value in values {
+                _ = try await producer.send(KafkaProducerRecord(topic: topics.versions, key: Array("forged".utf8), value: value))
+            }
+        }
+
         func lastPublished() async throws -> UInt64? {
             try await EmbeddingPublisher.lastPublishedVersion(
                 configuration: configuration, versionsTopic: topics.versions, timeout: .seconds(30), logger: quietLogger)

@@ -1,3 +1,4 @@
+import Foundation
 import Kafka
 import Model
 import Streaming
@@ -81,8 +82,9 @@ struct PublishFixture {
             taskLogVariances: logVariances, eventTimeWatermarkMs: Int64(version) * 1000, pipelineHash: "fixture")
     }
 
-    /// Checks that `model` holds exactly these tables.
-    func matches(_ model: TrainedModel) -> Bool {
+    /// Checks that `model` holds exactly these tables (and the alignment, unless the
+    /// versions were published without it).
+    func matches(_ model: TrainedModel, alignments: Bool = true) -> Bool {
         guard model.dim == Self.dim, model.views.map(\.name) == order else { return false }
         for view in model.views {
             let table = rows[view.name] ?? []
@@ -90,7 +92,11 @@ struct PublishFixture {
                   view.embeddings.rows == table.count, view.embeddings.values == table.flatMap({ $0 })
             else { return false }
         }
-        guard model.alignments.count == 1, model.alignments[0].matrix.values == alignment else { return false }
+        if alignments {
+            guard model.alignments.count == 1, model.alignments[0].matrix.values == alignment else { return false }
+        } else if !model.alignments.isEmpty {
+            return false
+        }
         let tasks = Dictionary(uniqueKeysWithValues: model.tasks.tasks.map { ($0.name, $0.logVariance) })
         return tasks == logVariances
     }
@@ -136,10 +142,40 @@ struct InMemoryPublication {
         return manifest
     }
 
-    func assembler(compacted: Bool = false) -> VersionAssembler {
+    func assembler(compacted: Bool = false) throws -> VersionAssembler {
         var a = VersionAssembler()
-        for m in manifests { a.addManifest(m) }
+        for m in manifests { try a.addManifest(m) }
         for r in compacted ? records.compacted : records.messages { a.addRecord(r) }
         return a
+    }
+}
+
+/// A manifest in protobuf's JSON mapping as a dictionary that a test alters field by field:
+/// what a forged or corrupt record of the versions topic can hold (64-bit integers are
+/// JSON strings there).
+struct ManifestJSON {
+    var fields: [String: Any]
+
+    init(_ manifest: VersionManifest) throws {
+        var json = manifest
+        json.format = .json
+        struct NotAnObject: Error {}
+        guard let object = try JSONSerialization.jsonObject(with: Data(json.encoded())) as? [String: Any] else { throw NotAnObject() }
+        fields = object
+    }
+
+    var bytes: [UInt8] { (try? JSONSerialization.data(withJSONObject: fields)).map { Array($0) } ?? [] }
+
+    /// `manifest` listing partition 0 twice, with counts 2^64-1 and 1: the record whose
+    /// `+=` overflow killed every reader (issue 17).
+    static func overflowingCounts(_ manifest: VersionManifest) throws -> ManifestJSON {
+        var json = try ManifestJSON(manifest)
+        json.fields["partitions"] = [["partition": 0, "records": String(UInt64.max)], ["partition": 0, "records": "1"]]
+        return json
+    }
+
+    /// The manifest as record `offset` of the versions topic.
+    func message(offset: Int64, topic: String = "emb.versions") -> KafkaMessage {
+        KafkaMessage(topic: topic, partition: 0, offset: offset, key: Array("forged".utf8), value: bytes)
     }
 }

@@ -2,10 +2,12 @@ import Kafka
 import Logging
 
 extension EmbeddingPublisher {
-    /// The newest version with a manifest in `versionsTopic` (nil when there is none or the
-    /// topic does not exist): a restarted publisher continues with the next number. Reads
-    /// only the last `tail` manifests of each partition (manifests are written in version
-    /// order, so the newest is among them).
+    /// The newest published version in `versionsTopic` (nil when there is none or the topic
+    /// does not exist): a restarted publisher continues with the next number. Reads only the
+    /// last `tail` records of each partition (manifests are written in version order, so the
+    /// newest is among them); records that fail `VersionManifest.validate` are skipped, and
+    /// of the rest `PublishedVersionSequence` ignores any that jump or step away from the
+    /// sequence, each with a warning. Never `UInt64.max`, so one more is always a version.
     public static func lastPublishedVersion(
         configuration: KafkaConfiguration, versionsTopic: String, tail: Int64 = 64,
         timeout: Duration = .seconds(30), logger: Logger = Logger(label: "m2grl.publish")
@@ -17,18 +19,18 @@ extension EmbeddingPublisher {
                 let start: Int64 = Swift.max(r.lowerBound, r.upperBound - tail)
                 ranges[tp] = start..<r.upperBound
             }
-            var newest: UInt64?
+            var sequence = PublishedVersionSequence()
             try await scan.read(ranges, timeout: timeout) { message in
-                guard let value = message.value,
-                      let manifest = try? VersionManifest.decode(value, format: message.publicationFormat)
-                else {
-                    logger.warning("ignoring an unreadable record at \(message.topicPartition)@\(message.offset)")
-                    return
+                do {
+                    sequence.add(try VersionManifest.decode(message: message).version,
+                                 at: "\(message.topicPartition)@\(message.offset)")
+                } catch {
+                    logger.warning("numbering ignores a record of the versions topic: \(error)")
                 }
-                newest = max(newest ?? 0, manifest.version)
             }
             await scan.close()
-            return newest
+            for reason in sequence.ignored { logger.warning("numbering ignores the \(reason)") }
+            return sequence.newest
         } catch {
             await scan.close()
             throw error

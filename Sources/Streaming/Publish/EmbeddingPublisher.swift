@@ -36,7 +36,8 @@ public final class EmbeddingPublisher: Sendable {
     private let logger: Logger
 
     /// `continuingAfter`: the newest version already published (see
-    /// `lastPublishedVersion`); the first version must then be the next one. Without it the
+    /// `lastPublishedVersion`); the first version must then be the next one (after
+    /// `VersionManifest.maxVersion` there is none: every version is refused). Without it the
     /// first version may have any number.
     public init(
         producer: KafkaProducer, topics: PublicationTopics, format: PublicationFormat = .protobuf,
@@ -49,7 +50,9 @@ public final class EmbeddingPublisher: Sendable {
         self.topics = topics
         self.format = format
         self.flushTimeout = flushTimeout
-        self.state = Mutex(State(attempt: attempt, expectedVersion: lastPublishedVersion.map { $0 + 1 }))
+        // 0 is never a valid version: after the last possible number nothing is accepted.
+        let expected = lastPublishedVersion.map { $0 < VersionManifest.maxVersion ? $0 + 1 : 0 }
+        self.state = Mutex(State(attempt: attempt, expectedVersion: expected))
         self.logger = logger
     }
 
@@ -106,6 +109,9 @@ public final class EmbeddingPublisher: Sendable {
         return try state.withLock { s throws -> UInt64 in
             guard !s.busy else { throw PublicationError.publishInProgress }
             if let expected = s.expectedVersion, version.version != expected {
+                guard expected != 0 else {
+                    throw PublicationError.invalidVersion(version: version.version, reason: "no version number is left after the last published one")
+                }
                 throw PublicationError.outOfSequence(expected: expected, got: version.version)
             }
             if version.kind == .delta {

@@ -13,12 +13,13 @@ public enum PublicationError: Error, Equatable, CustomStringConvertible {
     case publishInProgress
     /// Some record of the version was not acknowledged; no manifest was written.
     case deliveryFailed(version: UInt64, reason: String)
-    /// The versions topic holds no complete version.
-    case noCompleteVersion(manifests: Int)
+    /// No version can be rebuilt: none is complete, or the records of every complete one
+    /// fail to rebuild it (`skipped`: why, newest first).
+    case noUsableVersion(manifests: Int, skipped: [SkippedVersion])
     /// No manifest of this version exists.
-    case versionNotFound(version: UInt64, newestComplete: UInt64?)
-    /// The version has a manifest but its records do not match it.
-    case versionIncomplete(version: UInt64, reason: String, newestComplete: UInt64?)
+    case versionNotFound(version: UInt64, newestUsable: UInt64?)
+    /// The version has a manifest but is not complete, or its records do not rebuild it.
+    case versionUnusable(version: UInt64, reason: String, newestUsable: UInt64?)
     /// The rebuilt version lacks rows of a view.
     case missingRows(version: UInt64, view: String, missing: Int, firstMissingID: Int)
     /// A record or manifest could not be decoded or contradicts its headers.
@@ -38,12 +39,13 @@ public enum PublicationError: Error, Equatable, CustomStringConvertible {
             return "delta version \(v) builds on snapshot \(b), but the current snapshot is \(s)"
         case .publishInProgress: return "another publish of this publisher is still running"
         case let .deliveryFailed(v, r): return "version \(v) not published (no manifest written): \(r)"
-        case .noCompleteVersion(let n):
-            return "no complete version found (\(n) manifest\(n == 1 ? "" : "s") in the versions topic)"
+        case let .noUsableVersion(n, skipped):
+            let why = skipped.prefix(5).map { "; \($0)" }.joined() + (skipped.count > 5 ? "; \(skipped.count - 5) more" : "")
+            return "no version can be rebuilt (\(n) manifest\(n == 1 ? "" : "s") in the versions topic)" + why
         case let .versionNotFound(v, newest):
             return "version \(v) not found" + Self.newestText(newest)
-        case let .versionIncomplete(v, r, newest):
-            return "version \(v) is not complete: \(r)" + Self.newestText(newest)
+        case let .versionUnusable(v, r, newest):
+            return "version \(v) cannot be rebuilt: \(r)" + Self.newestText(newest)
         case let .missingRows(v, view, n, first):
             return "version \(v): view '\(view)' lacks \(n) row\(n == 1 ? "" : "s") (first missing id \(first))"
         case let .corruptRecord(l, r): return "\(l): \(r)"
@@ -53,6 +55,6 @@ public enum PublicationError: Error, Equatable, CustomStringConvertible {
     }
 
     private static func newestText(_ newest: UInt64?) -> String {
-        newest.map { "; the newest complete version is \($0)" } ?? "; there is no complete version"
+        newest.map { "; the newest version that can be rebuilt is \($0)" } ?? "; no version can be rebuilt"
     }
 }

@@ -7,9 +7,11 @@ import Kafka
 /// It keeps every record it was fed (values included) until `assemble`: memory grows with
 /// the topic's size, which compaction bounds.
 ///
-/// A version `v` of attempt `a` is complete when its manifest is there, the records with
-/// headers (`v`, `a`) match the manifest's counts per partition and checksum, and the
-/// manifests of every version of attempt `a` from its base snapshot up to `v` are there.
+/// Only manifests that pass `VersionManifest.validate` are taken. A version `v` of attempt
+/// `a` is complete when its manifest is there, the records with headers (`v`, `a`) match
+/// the manifest's counts per partition and checksum, and the manifests of every version of
+/// attempt `a` from its base snapshot up to `v` are there (the base a snapshot, all of the
+/// same dim). It is usable when its records then rebuild it (`rebuild`).
 public struct VersionAssembler: Sendable {
     /// One publication of a version number by one publisher attempt.
     public struct VersionAttempt: Hashable, Sendable {
@@ -45,6 +47,8 @@ public struct VersionAssembler: Sendable {
     }
 
     private var manifests: [VersionAttempt: (manifest: VersionManifest, arrival: Int)] = [:]
+    /// The attempts that published each version number.
+    private var attemptsByVersion: [UInt64: Set<UInt64>] = [:]
     private var arrivals = 0
     private var tallies: [VersionAttempt: Tally] = [:]
     private(set) var entries: [Entry] = []
@@ -56,24 +60,19 @@ public struct VersionAssembler: Sendable {
     /// Manifests seen (all versions and attempts).
     public var manifestCount: Int { manifests.count }
 
-    /// Adds a manifest; a later manifest of the same version and attempt replaces it.
-    public mutating func addManifest(_ manifest: VersionManifest) {
+    /// Adds a manifest that passes `VersionManifest.validate` (else throws and adds
+    /// nothing); a later manifest of the same version and attempt replaces it.
+    public mutating func addManifest(_ manifest: VersionManifest) throws {
+        try manifest.validate()
         arrivals += 1
         manifests[VersionAttempt(version: manifest.version, attempt: manifest.attempt)] = (manifest, arrivals)
+        attemptsByVersion[manifest.version, default: []].insert(manifest.attempt)
     }
 
-    /// Decodes and adds a record of the versions topic.
+    /// Decodes, validates and adds a record of the versions topic; the error of a record
+    /// that is skipped names its offset and why.
     public mutating func addManifest(message: KafkaMessage) throws {
-        guard let value = message.value else {
-            throw PublicationError.corruptRecord(location: "\(message.topicPartition)@\(message.offset)", reason: "manifest without value")
-        }
-        do {
-            addManifest(try VersionManifest.decode(value, format: message.publicationFormat))
-        } catch let error as PublicationError {
-            throw error
-        } catch {
-            throw PublicationError.corruptRecord(location: "\(message.topicPartition)@\(message.offset)", reason: "manifest: \(error)")
-        }
+        try addManifest(try VersionManifest.decode(message: message))
     }
 
     /// Adds a record of the embeddings topic (only its headers and key are looked at now).
@@ -109,31 +108,45 @@ public struct VersionAssembler: Sendable {
                 return "manifest of version \(u) (attempt \(id.attempt)) it builds on is missing"
             }
             if u == m.baseSnapshotVersion && earlier.kind != .snapshot { return "base version \(u) is not a snapshot" }
+            if earlier.dim != m.dim { return "dim \(m.dim) differs from dim \(earlier.dim) of version \(u) it builds on" }
         }
         return nil
     }
 
     /// The state of version number `version` (the newest complete attempt wins).
     public func status(of version: UInt64) -> Status {
-        let candidates = manifests.filter { $0.key.version == version }.sorted { $0.value.arrival > $1.value.arrival }
+        let candidates = publications(of: version)
         guard let latest = candidates.first else { return .notFound }
-        for c in candidates where incompleteness(of: c.key) == nil { return .complete(c.value.manifest) }
-        return .incomplete(reason: incompleteness(of: latest.key) ?? "incomplete")
+        for c in candidates where incompleteness(of: c.id) == nil { return .complete(c.manifest) }
+        return .incomplete(reason: incompleteness(of: latest.id) ?? "incomplete")
     }
 
     /// The manifest of every complete version, ascending by version.
     public func completeVersions() -> [VersionManifest] {
-        Set(manifests.keys.map(\.version)).sorted().compactMap {
+        versionNumbers.sorted().compactMap {
             if case .complete(let m) = status(of: $0) { return m }
             return nil
         }
     }
 
-    /// The newest complete version, if any.
+    /// The newest complete version, if any (`assemble` also checks that it rebuilds).
     public var newestCompleteVersion: VersionManifest? {
-        for v in Set(manifests.keys.map(\.version)).sorted(by: >) {
+        for v in versionNumbers.sorted(by: >) {
             if case .complete(let m) = status(of: v) { return m }
         }
         return nil
+    }
+
+    /// Every version number with a manifest.
+    var versionNumbers: Dictionary<UInt64, Set<UInt64>>.Keys { attemptsByVersion.keys }
+
+    /// The publications of `version`, the latest manifest first.
+    func publications(of version: UInt64) -> [(id: VersionAttempt, manifest: VersionManifest)] {
+        (attemptsByVersion[version] ?? []).compactMap { attempt in
+            let id = VersionAttempt(version: version, attempt: attempt)
+            return manifests[id].map { (id: id, arrival: $0.arrival, manifest: $0.manifest) }
+        }
+        .sorted { $0.arrival > $1.arrival }
+        .map { (id: $0.id, manifest: $0.manifest) }
     }
 }

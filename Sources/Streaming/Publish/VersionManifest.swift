@@ -77,11 +77,26 @@ public struct VersionManifest: Sendable, Equatable {
         return format == .json ? try p.jsonUTF8Bytes() : try p.serializedBytes()
     }
 
-    /// Decodes a manifest value (protobuf or JSON, told by `format` or guessed).
+    /// Decodes a manifest value (protobuf or JSON, told by `format` or guessed) and checks
+    /// its numbers (`validate`).
     public static func decode(_ bytes: [UInt8], format: PublicationFormat? = nil) throws -> VersionManifest {
         let f = format ?? PublicationFormat.sniff(bytes)
         let p = f == .json ? try ProtoVersionManifest(jsonUTF8Bytes: bytes) : try ProtoVersionManifest(serializedBytes: bytes)
         return try VersionManifest(proto: p)
+    }
+
+    /// Decodes and validates a record of the versions topic; any failure is a
+    /// `PublicationError.corruptRecord` located at the record's offset.
+    public static func decode(message: KafkaMessage) throws -> VersionManifest {
+        let location = "\(message.topicPartition)@\(message.offset)"
+        guard let value = message.value else { throw PublicationError.corruptRecord(location: location, reason: "manifest without value") }
+        do {
+            return try decode(value, format: message.publicationFormat)
+        } catch PublicationError.corruptRecord(let what, let reason) {
+            throw PublicationError.corruptRecord(location: location, reason: "\(what): \(reason)")
+        } catch {
+            throw PublicationError.corruptRecord(location: location, reason: "manifest: \(error)")
+        }
     }
 
     var proto: ProtoVersionManifest {
@@ -125,14 +140,24 @@ public struct VersionManifest: Sendable, Equatable {
     }
 
     init(proto p: ProtoVersionManifest) throws {
+        func invalid(_ reason: String) -> PublicationError {
+            .corruptRecord(location: "manifest of version \(p.version)", reason: reason)
+        }
         guard let kind = EmbeddingVersion.Kind(proto: p.kind) else {
-            throw PublicationError.corruptRecord(location: "manifest of version \(p.version)", reason: "unknown kind \(p.kind)")
+            throw invalid("unknown kind \(p.kind)")
         }
         guard let format = PublicationFormat(proto: p.valueFormat) else {
-            throw PublicationError.corruptRecord(location: "manifest of version \(p.version)", reason: "unknown value format")
+            throw invalid("unknown value format")
         }
         var perPartition: [Int32: UInt64] = [:]
-        for c in p.partitions where c.records > 0 { perPartition[Int32(bitPattern: c.partition), default: 0] += c.records }
+        for c in p.partitions where c.records > 0 {
+            guard c.partition <= UInt32(Int32.max) else {
+                throw invalid("partition \(c.partition) out of range")
+            }
+            guard perPartition.updateValue(c.records, forKey: Int32(c.partition)) == nil else {
+                throw invalid("partition \(c.partition) listed twice")
+            }
+        }
         var offsets: [TopicPartition: Int64] = [:]
         for o in p.inputOffsets { offsets[TopicPartition(o.topic, o.partition)] = o.offset }
         self.init(
@@ -143,6 +168,7 @@ public struct VersionManifest: Sendable, Equatable {
             eventTimeWatermarkMs: p.eventTimeWatermarkMs, inputOffsets: offsets,
             taskLogVariances: p.taskLogVariances, createdAtMs: p.createdAtMs, format: format,
             pipelineHash: p.pipelineHash)
+        try validate()
     }
 }
 

@@ -83,8 +83,10 @@ public struct VersionRecordEncoder: Sendable {
     /// Throws `PublicationError.invalidVersion` naming the first inconsistency.
     public static func validate(_ v: EmbeddingVersion) throws {
         func fail(_ reason: String) -> PublicationError { .invalidVersion(version: v.version, reason: reason) }
-        guard v.version >= 1 else { throw fail("versions are numbered from 1") }
-        guard v.dim > 0 else { throw fail("dim must be positive, got \(v.dim)") }
+        guard v.version >= 1, v.version <= VersionManifest.maxVersion else {
+            throw fail("versions are numbered from 1 to \(VersionManifest.maxVersion)")
+        }
+        guard v.dim > 0, v.dim <= VersionManifest.maxDim else { throw fail("dim must be in 1...\(VersionManifest.maxDim), got \(v.dim)") }
         switch v.kind {
         case .snapshot:
             guard v.baseSnapshotVersion == v.version else { throw fail("a snapshot's base must be itself, got \(v.baseSnapshotVersion)") }
