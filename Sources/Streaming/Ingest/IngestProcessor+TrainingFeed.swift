@@ -55,11 +55,16 @@ extension IngestProcessor {
         try state.withLock { s in try s.trainingFeed(knownRows: knownRows) }
     }
 
+    /// Per view, the sequence number the next walk will get (a cheap check for fresh walks;
+    /// as applied, possibly one batch ahead of the disk).
+    public var walkPositions: [UInt64] { state.withLock { $0.walkNext } }
+
     /// The walks of one ring block, or nil when it was evicted meanwhile. Reads RocksDB
-    /// without the processor's lock.
-    public func walkBlock(view: Int, start: UInt64) throws -> WalkCorpus? {
+    /// without the processor's lock. `nodeCount`: the view's vocabulary size when the block
+    /// was listed (every node of the block is below it; a block that says otherwise is corrupt).
+    public func walkBlock(view: Int, start: UInt64, nodeCount: Int = 0) throws -> WalkCorpus? {
         guard let bytes = try schema.walks.get(CompositeKey(UInt16(view), start)) else { return nil }
-        return try WalkBlockCodec.decode(bytes)
+        return try WalkBlockCodec.decode(bytes, nodeCount: nodeCount)
     }
 }
 

@@ -48,12 +48,16 @@ public struct IngestRecord: Sendable {
 public struct IngestBatchInput: Sendable {
     public var records: [IngestRecord]
     public var nextOffsets: [TopicPartition: Int64]
+    /// Records rejected by the decoder (dead-lettered), and of those, the letters that could
+    /// not be delivered (`events.dead_letters_lost`).
     public var deadLetters: Int
+    public var deadLettersLost: Int
 
-    public init(records: [IngestRecord], nextOffsets: [TopicPartition: Int64], deadLetters: Int = 0) {
+    public init(records: [IngestRecord], nextOffsets: [TopicPartition: Int64], deadLetters: Int = 0, deadLettersLost: Int = 0) {
         self.records = records
         self.nextOffsets = nextOffsets
         self.deadLetters = deadLetters
+        self.deadLettersLost = deadLettersLost
     }
 }
 

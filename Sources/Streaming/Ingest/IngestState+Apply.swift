@@ -250,6 +250,7 @@ extension IngestState {
         try bump("batches", 1)
         try bump("events.applied", outcome.events)
         try bump("events.dead_lettered", input.deadLetters)
+        try bump("events.dead_letters_lost", input.deadLettersLost)
         try bump("events.late", outcome.lateEvents)
         try bump("sessions.closed", outcome.sessionsClosed)
         try bump("walks.written", outcome.walksWritten)

@@ -59,6 +59,8 @@ public final class ContinuousTrainer: @unchecked Sendable {
     /// Something was trained since the last `makeVersion`.
     public private(set) var dirty = false
     public private(set) var rounds: UInt64 = 0
+    /// Walk blocks that could not be decoded (left out of their rounds).
+    public private(set) var unreadableBlocks = 0
     public private(set) var tokensTrained: UInt64 = 0
 
     // Freshness probes: new item edges (event time per source node) trained but not yet in
@@ -102,8 +104,10 @@ public final class ContinuousTrainer: @unchecked Sendable {
 
     // MARK: Rounds
 
-    /// Trains one round if there are fresh walks; nil when there is nothing new.
+    /// Trains one round if there are fresh walks; nil when there is nothing new (found
+    /// without copying the feed, so idle polls are cheap).
     public func round() throws -> RoundReport? {
+        guard zip(processor.walkPositions, seen).contains(where: { $0 > $1 }) else { return nil }
         let feed = try refresh()
         let fresh = zip(feed.walkNext, seen).contains { $0 > $1 }
         guard fresh else { return nil }
@@ -113,7 +117,18 @@ public final class ContinuousTrainer: @unchecked Sendable {
         for v in feed.viewNames.indices {
             var corpus = WalkCorpus(nodeCount: names[v].count)
             for pick in sampler.pick(blocks: feed.ringBlocks[v], seen: seen[v], using: &rng) {
-                guard let block = try processor.walkBlock(view: v, start: pick.block.start) else { continue }
+                let block: WalkCorpus?
+                do {
+                    block = try processor.walkBlock(view: v, start: pick.block.start, nodeCount: names[v].count)
+                } catch {
+                    // A corrupt block is left out (its walks are lost); the round goes on.
+                    unreadableBlocks += 1
+                    logger.warning("skipping an unreadable walk block", metadata: [
+                        "view": "\(feed.viewNames[v])", "start": "\(pick.block.start)", "error": "\(error)",
+                    ])
+                    continue
+                }
+                guard let block else { continue }
                 let before = corpus.walkCount
                 block.appendSuffix(walks: pick.walks, to: &corpus)
                 if pick.fresh { freshWalks += corpus.walkCount - before } else { rehearsed += corpus.walkCount - before }
@@ -227,6 +242,10 @@ public final class ContinuousTrainer: @unchecked Sendable {
     /// differ (bitwise) from the previous version, new rows included.
     public func makeVersion() -> EmbeddingVersion? {
         guard dirty else { return nil }
+        guard nextVersion <= VersionManifest.maxVersion else {
+            logger.error("version numbers are exhausted (the next would be \(nextVersion)); publish to a new versions topic")
+            return nil
+        }
         let version = nextVersion
         let snapshot = lastSnapshot == 0 || version - lastSnapshot >= UInt64(max(1, settings.snapshotEvery))
         let dim = parameters.dim
