@@ -26,7 +26,8 @@ struct StateCodecTests {
             held: [Event(user: "u", item: "i9", timestampMillis: 1_699_999_950_000, attributes: ["shop": "s9"])],
             cursor: SessionCursor(item: "i8", attributes: ["category": "c8", "shop": "s8"])))
 
-    /// The fixed header: version, event count, last timestamp, over-active flag, frontier, pending count.
+    /// The fixed header: version, event count, last timestamp, over-active flag, frontier, pending
+    /// count (a whole state with no pending events and no session adds the session flag 0).
     static func header(eventCount: UInt64 = 1, lastTimestamp: Int64 = 0, openCount: UInt32 = 0) -> [UInt8] {
         [UserStateCodec.version] + le(eventCount) + le(lastTimestamp) + [0] + le(Int64.min) + le(openCount)
     }
@@ -79,7 +80,7 @@ struct StateCodecTests {
     func userStateTimestamps() {
         #expect(throws: StoreError.self) { try UserStateCodec.decode(Self.header(lastTimestamp: .max), user: "u") }
         // The never-seen sentinel (`Int64.min`) is valid for the last timestamp.
-        #expect((try? UserStateCodec.decode(Self.header(lastTimestamp: .min), user: "u")) != nil)
+        #expect((try? UserStateCodec.decode(Self.header(lastTimestamp: .min) + [0], user: "u")) != nil)
         var event = Self.state
         event.pending[0].timestampMillis = .min + 1
         #expect(throws: StoreError.self) { try UserStateCodec.decode(UserStateCodec.encode(event), user: "u") }
