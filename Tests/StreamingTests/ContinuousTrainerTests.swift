@@ -247,7 +247,8 @@ struct ContinuousTrainerTests {
         settings.idlePoll = .milliseconds(10)
         settings.checkpointMaximumBackoff = .milliseconds(500)
         let logs = LogCapture()
-        let service = ContinuousTrainingService(trainer: trainer, sink: sink, history: nil, settings: settings, logger: logs.logger("trainer"))
+        let history = HistoryLog(stateDirectory: dir.sub("state"))
+        let service = ContinuousTrainingService(trainer: trainer, sink: sink, history: history, settings: settings, logger: logs.logger("trainer"))
         let task = Task { try await service.run() }
         let started = ContinuousClock.now
         for chunk in 0..<3 {
@@ -270,6 +271,12 @@ struct ContinuousTrainerTests {
         #expect(sink.versions.count >= 3)
         let checkpoint = try #require(try ModelCheckpoint.load(stateDirectory: checkpoints))
         #expect(checkpoint.info.publishedVersion == sink.versions.last?.version)
+        // Every attempt is in the history: the failures with their reason, then successes.
+        let records = try HistoryRecord.read(stateDirectory: dir.sub("state")).records.filter { $0.kind == .checkpoint }
+        let failed = records.filter { $0.ok == false }
+        #expect(failed.count == service.checkpointFailures)
+        #expect(failed.allSatisfy { !($0.reason ?? "").isEmpty && $0.final == false }, "\(failed.map(\.reason))")
+        #expect(records.last?.ok == true && records.last?.final == true && records.last?.version == checkpoint.info.publishedVersion)
     }
 
     @Test("service: a failing final checkpoint at shutdown is logged and counted; run returns normally")
@@ -302,10 +309,14 @@ struct ContinuousTrainerTests {
         let trainer = try onlineTrainer(processor)
         let logs = LogCapture()
         let driver = ReplayDriver(processor: processor, trainer: trainer, sink: nil, plan: ReplayPlan(),
-                                  stateDirectory: try unwritableStateDirectory(in: dir).path, history: nil, logger: logs.logger("replay"))
+                                  stateDirectory: try unwritableStateDirectory(in: dir).path,
+                                  history: HistoryLog(stateDirectory: dir.sub("state")), logger: logs.logger("replay"))
         try feed(syntheticEvents(count: 2_000, seed: 15), to: processor)
         let summary = try await driver.finish()
         #expect(summary.checkpointError != nil)
+        let records = try HistoryRecord.read(stateDirectory: dir.sub("state")).records.filter { $0.kind == .checkpoint }
+        #expect(records.count == 1 && records.first?.ok == false && records.first?.final == true)
+        #expect(records.first?.reason == summary.checkpointError)
         #expect(logs.errors.contains { $0.contains("checkpoint") })
     }
 }

@@ -131,8 +131,10 @@ public final class ContinuousTrainingService: Service, Sendable {
             do {
                 try await onQueue { try trainer.checkpoint(stateDirectory: state, publishedVersion: version) }
                 schedule.recordSuccess()
+                history?.append(HistoryRecord(checkpointOf: version, final: final))
             } catch {
                 schedule.recordFailure()
+                history?.append(HistoryRecord(checkpointOf: version, final: final, failure: error))
                 failures.record(error, publishedVersion: version, then: final
                     ? "the next start restores it"
                     : "training goes on; next attempt in \(String(format: "%.0f", schedule.delay.seconds)) s")
