@@ -176,7 +176,7 @@ struct ContinuousTrainerTests {
         for chunk in 0..<3 {
             // Sessions close (and walks appear) only as event time moves past the gap.
             try feed(Array(events[(chunk * 2_000)..<((chunk + 1) * 2_000)]), to: processor)
-            try await waitUntil(30, "a version after chunk \(chunk)") { sink.versions.count + sink.failures.count > chunk }
+            try await waitUntil(90, "a version after chunk \(chunk)") { sink.versions.count + sink.failures.count > chunk }
         }
         task.cancel()
         try await withDeadline(60, "trainer service to stop") { try await task.value }
@@ -253,7 +253,7 @@ struct ContinuousTrainerTests {
         let started = ContinuousClock.now
         for chunk in 0..<3 {
             try feed(Array(events[(chunk * 2_000)..<((chunk + 1) * 2_000)]), to: processor)
-            try await waitUntil(30, "a version after chunk \(chunk)") { sink.versions.count > chunk }
+            try await waitUntil(90, "a version after chunk \(chunk)") { sink.versions.count > chunk }
         }
         try await waitUntil(30, "checkpoint failures") { service.checkpointFailures >= 3 }
         let failures = service.checkpointFailures

@@ -147,5 +147,28 @@ extension StreamingIngestTests {
             let feedEdges = try processor.trainingFeed(knownRows: []).walkNext
             #expect(feedEdges[0] > 0, "fresh walks were written from the released transitions")
         }
+
+        @Test("a bot's released transitions stay; its later events are dropped and counted (events.over_active)")
+        func botsAreCounted() throws {
+            var config = try syntheticPipeline()
+            config.sessions.maxEventsPerUser = 5
+            config.sessions.allowedLatenessSeconds = 2
+            let t0: Int64 = 1_700_000_000_000
+            let dir = try TemporaryDirectory()
+            let (store, processor) = try openProcessor(dir.sub("state"), config: config)
+            defer { store.close() }
+            let events = (0..<8).map { k in
+                Event(user: "bot", item: "i\(k)", timestampMillis: t0 + Int64(k) * 1_000, attributes: ["category": "c", "shop": "s"])
+            }
+            // One user: the clock is its latest event, the watermark 2 s before it. After i4,
+            // i0..i2 are final (i0 -> i1 -> i2 released); the 6th event (i5) marks the bot.
+            try feed(events, to: processor, batch: 1)
+            try processor.closeAllSessions()
+            #expect(processor.status.counters["events.over_active"] == 5, "i3 and i4 pending, i5 to i7 after the limit: \(processor.status.counters)")
+            let item = try processor.graphs.views[0]
+            var weight: UInt64 = 0
+            for from in 0..<item.graph.nodeCount { weight += item.graph.weights[from].reduce(0) { $0 + UInt64($1) } }
+            #expect(weight == 2, "i0 -> i1 -> i2 was released before the limit, and stays")
+        }
     }
 }

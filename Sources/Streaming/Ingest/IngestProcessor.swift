@@ -69,6 +69,8 @@ public struct IngestBatchOutcome: Sendable, Equatable {
     public var edgeIncrements = 0
     public var walksWritten = 0
     public var lateEvents = 0
+    /// Events of users past `sessions.max_events_per_user`, dropped (pending and held ones included).
+    public var overActiveEvents = 0
     public var skippedAlreadyApplied = 0
 }
 

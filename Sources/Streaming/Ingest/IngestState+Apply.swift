@@ -32,6 +32,7 @@ extension IngestState {
         settle(endingAll: endingAllSessions, into: &work)
         let after = sessionStatistics
         work.outcome.lateEvents = after.lateEvents - before.lateEvents
+        work.outcome.overActiveEvents = after.overActiveEvents - before.overActiveEvents
         work.outcome.sessionsClosed = after.sessionsEmitted - before.sessionsEmitted
         let batch = WriteBatch()
         let increments = try writeGraphUpdates(work.updates, to: batch, outcome: &work.outcome)
@@ -48,6 +49,7 @@ extension IngestState {
         var total = EagerSessionCutter.Statistics()
         for p in partitions.values {
             total.lateEvents += p.cutter.statistics.lateEvents
+            total.overActiveEvents += p.cutter.statistics.overActiveEvents
             total.sessionsEmitted += p.cutter.statistics.sessionsEmitted
         }
         return total
@@ -252,6 +254,7 @@ extension IngestState {
         try bump("events.dead_lettered", input.deadLetters)
         try bump("events.dead_letters_lost", input.deadLettersLost)
         try bump("events.late", outcome.lateEvents)
+        try bump("events.over_active", outcome.overActiveEvents)
         try bump("sessions.closed", outcome.sessionsClosed)
         try bump("walks.written", outcome.walksWritten)
     }
