@@ -53,23 +53,11 @@ struct ReplayCommand: AsyncParsableCommand {
     @Option(name: .long, help: "A training round after every N batches (0: only the final training). On MovieLens 100K, 1 over-trains on the rings (docs/results.md).")
     var trainEvery: Int = 4
 
-    @Flag(name: .long, help: "Graph and walks only: no training, no publication.")
-    var noTrain = false
-
-    @Option(name: .long, help: "Training threads (1: reproducible embeddings for a fixed seed).")
-    var trainThreads: Int = 1
-
-    @Option(name: .long, help: "Epochs over fresh walks of the final graphs at the end, drawn as offline (default: the pipeline's training.epochs, as offline).")
-    var finalEpochs: Int?
+    @OptionGroup(title: "Walks and training")
+    var online: OnlineOptions
 
     @Option(name: .long, help: "Consumer group id of the replay (default: m2grl-<pipeline>-replay); it commits nothing.")
     var group: String?
-
-    @Option(name: .long, help: "Fresh walks generated from each node whose out-edges changed.")
-    var walksPerNode: Int = 2
-
-    @Option(name: .long, help: "Walks kept per view; the oldest are evicted.")
-    var walkRing: Int = 200_000
 
     @OptionGroup var global: GlobalOptions
 
@@ -80,8 +68,6 @@ struct ReplayCommand: AsyncParsableCommand {
         if let publish, ReplayPlan.Publish(rawValue: publish) == nil { throw ValidationError("--publish: one of none, final, every (got '\(publish)')") }
         try requireRange(batchEvents, CommandLineLimits.batchEvents, option: "--batch-events")
         try requireRange(trainEvery, CommandLineLimits.trainEvery, option: "--train-every")
-        try CommandLineLimits.checkIngestOptions(walksPerNode: walksPerNode, walkRing: walkRing, trainThreads: trainThreads,
-                                                 finalEpochs: finalEpochs)
         do {
             _ = try ReplayPlan.parseStart(from)
             _ = try ReplayPlan.parseEnd(until)
@@ -92,68 +78,40 @@ struct ReplayCommand: AsyncParsableCommand {
         let logger = try global.bootstrapLogging()
         let (loaded, pipelineHash) = try pipelineOptions.load()
         guard let config = loaded else { throw ValidationError("--pipeline: missing") }
-        let topics = StreamTopics(config: config)
+        let noTrain = online.noTrain
         var plan = ReplayPlan()
         plan.start = try ReplayPlan.parseStart(from)
         plan.end = try ReplayPlan.parseEnd(until)
         plan.eventsPerPartition = batchEvents
         plan.trainEveryBatches = noTrain ? 0 : trainEvery
-        plan.finalEpochs = noTrain ? 0 : (finalEpochs ?? config.training.epochs)
+        plan.finalEpochs = noTrain ? 0 : (online.finalEpochs ?? config.training.epochs)
         plan.publish = noTrain ? .none : publish.flatMap(ReplayPlan.Publish.init(rawValue:)) ?? (kafka.brokers == nil ? .none : .final)
-
-        let store: Store
-        do { store = try IngestSchema.openStore(path: state) } catch { throw CleanExit.message("error: \(error)") }
-        defer { store.close() }
-        var options = IngestOptions()
-        options.walksPerTouchedNode = walksPerNode
-        options.walkRingCapacity = walkRing
-        options.pipelinedCommits = true
-        let processor = try IngestProcessor(store: store, config: config, options: options, logger: logger)
-        let history = HistoryLog(stateDirectory: state)
-        let kafkaConfig = kafka.brokers == nil ? nil : try kafka.configuration()
-        if plan.publish != .none && kafkaConfig == nil {
+        if plan.publish != .none && kafka.brokers == nil {
             throw ValidationError("--publish \(plan.publish.rawValue): publishing needs --brokers (or use --publish none)")
         }
-        var lastPublished: UInt64 = 0
-        if plan.publish != .none, let kafkaConfig {
-            lastPublished = try await Publication.prepare(config: config, kafka: kafkaConfig, cluster: nil, logger: logger)
+        if let events, !FileManager.default.fileExists(atPath: events) { throw ValidationError("--events: no such file '\(events)'") }
+
+        var setup = ReplaySetup(config: config, pipelineHash: pipelineHash, stateDirectory: state)
+        setup.kafka = kafka.brokers == nil ? nil : try kafka.configuration()
+        setup.eventsFile = events
+        setup.plan = plan
+        setup.ingest = online.ingestOptions()
+        setup.trains = !noTrain
+        setup.trainThreads = online.trainThreads ?? 1
+        setup.group = group
+        let runtime: ReplayRuntime
+        do { runtime = try await ReplayRuntime.make(setup, logger: logger) } catch let error as ServeSetupError {
+            throw CleanExit.message("error: \(error)")
         }
-        let trainer = noTrain ? nil : try OnlineRuntime.trainer(
-            config: config, pipelineHash: pipelineHash, processor: processor, state: state, threads: trainThreads,
-            firstVersion: lastPublished + 1, logger: logger)
-        var sink: (any VersionSink)?
-        if plan.publish != .none, let kafkaConfig, let trainer {
-            sink = try await Publication.sink(config: config, kafka: kafkaConfig, continuingAfter: trainer.nextVersion - 1, logger: logger)
-        }
-        let driver = ReplayDriver(processor: processor, trainer: trainer, sink: sink, plan: plan,
-                                  stateDirectory: state, history: history, logger: logger)
-        if let events {
-            guard FileManager.default.fileExists(atPath: events) else { throw ValidationError("--events: no such file '\(events)'") }
-            let report = try await FileReplaySource(path: events, config: config, logger: logger).run(into: driver, plan: plan)
-            if report.malformedCount > 0 { printErr(report.description) }
-        } else if let kafkaConfig {
-            let source = KafkaReplaySource(kafka: kafkaConfig, topic: topics.events,
-                                           group: group ?? "m2grl-\(config.name)-replay", logger: logger)
-            _ = try await source.run(into: driver, decoder: EventDecoder(mapping: EventFieldMapping(config: config)), plan: plan)
-        }
-        let s = try await driver.finish()
-        let status = processor.status
+        defer { runtime.close() }
+        let (s, report) = try await runtime.run()
+        if let report, report.malformedCount > 0 { printErr(report.description) }
+        let status = runtime.processor.status
         print("replayed \(s.events) events in \(s.batches) batches, \(String(format: "%.1f", s.seconds)) s (\(formatRate(Double(s.events) / max(s.seconds, 1e-9)))/s); invalid \(s.invalid), skipped before start \(s.skippedBeforeStart); training rounds \(s.trainingRounds); last published version \(s.lastPublishedVersion == 0 ? "none" : String(s.lastPublishedVersion))")
         print(status.views.map { "  \($0.name): \($0.nodes) nodes, \($0.edges) edges, \($0.walksInRing) walks in ring" }.joined(separator: "\n"))
 
-        guard then == "serve", let kafkaConfig else { return }
-        logger.notice("switching to live mode (group \(topics.group)) at the replayed offsets")
-        var settings = KafkaIngestService.Settings(topic: topics.events, group: topics.group, deadLetterTopic: topics.deadLetters)
-        settings.onStatus = { status, rate, lag in history.append(HistoryRecord(ingest: status, eventsPerSecond: rate, lag: lag)) }
-        var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
-            .init(service: KafkaIngestService(processor: processor, kafka: kafkaConfig, settings: settings, logger: logger),
-                  successTerminationBehavior: .gracefullyShutdownGroup)
-        ]
-        if let trainer {
-            services.append(.init(service: OnlineRuntime.trainingService(
-                trainer: trainer, sink: sink, history: history, config: config, state: state, finalEpochs: 0, logger: logger)))
-        }
-        try await ServiceGroup(configuration: .init(
-            services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)).run()
+        guard then == "serve", setup.kafka != nil else { return }
+        logger.notice("switching to live mode (group \(StreamTopics(config: config).group)) at the replayed offsets")
+        try await runtime.continueLive()
     }
 }

@@ -34,11 +34,8 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Most messages applied per batch.")
     var maxBatch: Int = 20000
 
-    @Option(name: .long, help: "Fresh walks generated from each node whose out-edges changed.")
-    var walksPerNode: Int = 2
-
-    @Option(name: .long, help: "Walks kept per view; the oldest are evicted.")
-    var walkRing: Int = 200_000
+    @OptionGroup(title: "Walks and training")
+    var online: OnlineOptions
 
     @Flag(name: .long, help: "fsync every batch (also survives power loss, slower).")
     var sync = false
@@ -48,9 +45,6 @@ struct ServeCommand: AsyncParsableCommand {
 
     @Flag(name: .long, help: "Benchmark ceiling: consume and decode only; apply and store nothing.")
     var consumeOnly = false
-
-    @Flag(name: .long, help: "Ingest only: no continuous training, no publication.")
-    var noTrain = false
 
     @Flag(name: .long, help: "Train and checkpoint, but publish no versions to Kafka.")
     var noPublish = false
@@ -67,20 +61,12 @@ struct ServeCommand: AsyncParsableCommand {
     @Flag(name: .long, help: "Measure freshness: for every new item edge, the delay from its event time to the first version carrying its trained source row (history.jsonl, publish records). Event times must be wall-clock times (produce --realtime).")
     var trackFreshness = false
 
-    @Option(name: .long, help: "Training threads of the continuous trainer (default: the pipeline's training.threads).")
-    var trainThreads: Int?
-
-    @Option(name: .long, help: "Epochs over fresh walks of the final graphs (walks.per_node per node, as offline) at shutdown, before the last version (default: the pipeline's online.final_epochs with --stop-at-end, else 0).")
-    var finalEpochs: Int?
-
     @OptionGroup var global: GlobalOptions
 
     func validate() throws {
         if embedded && kafka.brokers != nil { throw ValidationError("--embedded and --brokers: give one, not both") }
         if !embedded && kafka.brokers == nil { throw ValidationError("--brokers: missing (or use --embedded)") }
         try requireRange(maxBatch, CommandLineLimits.maxBatch, option: "--max-batch")
-        try CommandLineLimits.checkIngestOptions(walksPerNode: walksPerNode, walkRing: walkRing, trainThreads: trainThreads,
-                                                 finalEpochs: finalEpochs)
         try requireRange(statusSeconds, ConfigLimits.intervalSeconds, option: "--status-seconds")
         if evalEvents != nil, try split.cut() == nil { throw ValidationError("--eval-events: needs --split-fraction or --split-time") }
     }
@@ -96,79 +82,45 @@ struct ServeCommand: AsyncParsableCommand {
         if embedded {
             let c = try EmbeddedKafkaCluster(brokers: 1, logger: logger)
             try c.createTopic(topics.events, partitions: topics.partitions)
-            try c.createTopic(topics.deadLetters, partitions: 1)
             cluster = c
             bootstrap = c.bootstrapServers
             FileHandle.standardOutput.write(Data("embedded broker: \(c.bootstrapServers) (topic \(topics.events), \(topics.partitions) partitions)\n".utf8))
         }
         let kafkaConfig = try kafka.configuration(bootstrap: bootstrap)
         logger.info("kafka", metadata: ["config": "\(kafkaConfig)", "librdkafka": "\(Librdkafka.version)"])
-        if cluster == nil {
-            try await ensureTopics([TopicSpec(name: topics.deadLetters, partitions: 1)], kafka: kafkaConfig,
-                                   createTimeout: .seconds(5), logger: logger)
-        }
 
-        var storeOptions = StoreOptions()
-        storeOptions.syncWrites = sync
-        let store: Store
-        do { store = try IngestSchema.openStore(path: state, options: storeOptions) } catch {
-            throw CleanExit.message("error: \(error)")
-        }
-        defer { store.close() }
-        var options = IngestOptions()
-        options.walksPerTouchedNode = walksPerNode
-        options.walkRingCapacity = walkRing
-        options.syncWrites = sync
-        options.trackNewEdges = trackFreshness
-        options.pipelinedCommits = true
-        let processor = try IngestProcessor(store: store, config: config, options: options, logger: logger)
-
-        var settings = KafkaIngestService.Settings(topic: topics.events, group: topics.group, deadLetterTopic: topics.deadLetters)
-        settings.maxBatch = maxBatch
-        settings.stopAtEnd = stopAtEnd
-        settings.consumeOnly = consumeOnly
-        settings.statusInterval = .seconds(statusSeconds)
-        let history = consumeOnly ? nil : HistoryLog(stateDirectory: state)
-        if let history {
-            settings.onStatus = { status, rate, lag in history.append(HistoryRecord(ingest: status, eventsPerSecond: rate, lag: lag)) }
-        }
-        let service = KafkaIngestService(processor: processor, kafka: kafkaConfig, settings: settings, logger: logger)
-        var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
-            .init(service: service, successTerminationBehavior: .gracefullyShutdownGroup)
-        ]
-        if !noTrain && !consumeOnly {
-            let lastPublished = noPublish ? 0 : try await Publication.prepare(config: config, kafka: kafkaConfig, cluster: cluster, logger: logger)
-            let trainer = try OnlineRuntime.trainer(
-                config: config, pipelineHash: pipelineHash, processor: processor, state: state,
-                threads: trainThreads ?? config.training.threads, firstVersion: lastPublished + 1, logger: logger)
-            let sink = noPublish ? nil : try await Publication.sink(config: config, kafka: kafkaConfig, continuingAfter: trainer.nextVersion - 1, logger: logger)
-            var evaluation: HoldoutEvaluation?
+        var setup = ServeSetup(config: config, pipelineHash: pipelineHash, stateDirectory: state, kafka: kafkaConfig)
+        setup.embedded = cluster
+        setup.ingest = online.ingestOptions()
+        setup.ingest.syncWrites = sync
+        setup.ingest.trackNewEdges = trackFreshness
+        setup.maxBatch = maxBatch
+        setup.stopAtEnd = stopAtEnd
+        setup.consumeOnly = consumeOnly
+        setup.statusInterval = .seconds(statusSeconds)
+        setup.handlesSignals = true
+        if online.noTrain {
+            setup.training = nil
+        } else {
+            var training = ServeSetup.Training()
+            training.threads = online.trainThreads
+            training.finalEpochs = online.finalEpochs
+            training.publish = !noPublish
             if let evalEvents, let cut = try split.cut() {
                 let (events, _) = try EventFileLoader(config: config, logger: logger).load(path: evalEvents)
-                evaluation = HoldoutEvaluation(transitions: TemporalSplit(events: events, cut: cut, sessions: config.sessions).testTransitions)
+                training.evaluation = HoldoutEvaluation(transitions: TemporalSplit(events: events, cut: cut, sessions: config.sessions).testTransitions)
             }
-            services.append(.init(service: OnlineRuntime.trainingService(
-                trainer: trainer, sink: sink, history: history, config: config, state: state,
-                finalEpochs: finalEpochs ?? (stopAtEnd ? config.online.finalEpochs : 0), evaluation: evaluation, logger: logger)))
+            setup.training = training
         }
-        let group = ServiceGroup(configuration: .init(
-            services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
-        try await group.run()
+        let runtime: ServeRuntime
+        do { runtime = try await ServeRuntime.make(setup, logger: logger) } catch let error as ServeSetupError {
+            throw CleanExit.message("error: \(error)")
+        }
+        defer { runtime.close() }
+        try await runtime.run()
         withExtendedLifetime(cluster) {}
     }
 }
 
-/// Topic and group names of a pipeline, with defaults when its `kafka:` section omits them.
-struct StreamTopics {
-    var events: String
-    var group: String
-    var deadLetters: String
-    var partitions: Int
-
-    init(config: PipelineConfig) {
-        events = config.kafka?.topic ?? "\(config.name).events"
-        group = config.kafka?.group ?? "m2grl-\(config.name)"
-        deadLetters = config.kafka?.deadLetterTopic ?? "\(events).dead-letters"
-        partitions = config.kafka?.partitions ?? 8
-    }
-}
+/// The pipeline's input topic names (`produce` uses them too).
+typealias StreamTopics = Streaming.StreamTopics

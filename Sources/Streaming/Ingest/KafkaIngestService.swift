@@ -48,7 +48,7 @@ public final class KafkaIngestService: Service, Sendable {
     let consumerConfig: KafkaConfiguration
     let producerConfig: KafkaConfiguration
     let settings: Settings
-    let decoder: EventDecoder
+    let decoder: MessageBatchDecoder
     let logger: Logger
 
     public init(processor: IngestProcessor, kafka: KafkaConfiguration, settings: Settings, logger: Logger) {
@@ -60,7 +60,7 @@ public final class KafkaIngestService: Service, Sendable {
             bootstrapServers: kafka.bootstrapServers,
             properties: kafka.properties.filter { $0.key != "bootstrap.servers" })
         self.settings = settings
-        self.decoder = EventDecoder(mapping: EventFieldMapping(config: processor.config))
+        self.decoder = MessageBatchDecoder(config: processor.config)
         self.logger = logger
     }
 
@@ -234,22 +234,10 @@ public final class KafkaIngestService: Service, Sendable {
 
     private func decode(_ messages: [KafkaMessage], deadLetters: DeadLetterSender) async throws -> IngestBatchInput {
         let decoder = self.decoder
-        let (records, rejected) = try await onDedicatedThread { () -> ([IngestRecord], [(message: KafkaMessage, rejection: EventRejection)]) in
-            var records: [IngestRecord] = []
-            records.reserveCapacity(messages.count)
-            var rejected: [(message: KafkaMessage, rejection: EventRejection)] = []
-            let nowMillis = WallClock.nowMillis()  // once per batch: future_timestamp
-            for m in messages {
-                switch decoder.decodeJSON(m.value ?? [], nowMillis: nowMillis) {
-                case .success(let event): records.append(IngestRecord(event: event, source: m.topicPartition, offset: m.offset))
-                case .failure(let rejection): rejected.append((m, rejection))
-                }
-            }
-            return (records, rejected)
-        }
+        let decoded = try await onDedicatedThread { decoder.decode(messages) }
         // Lost letters (logged by the sender, counted in the state) do not stop the stream.
-        let lost = rejected.isEmpty ? 0 : await deadLetters.send(rejected)
-        return IngestBatchInput(records: records, nextOffsets: Self.nextOffsets(of: messages), deadLetters: rejected.count,
+        let lost = decoded.rejected.isEmpty ? 0 : await deadLetters.send(decoded.rejected)
+        return IngestBatchInput(records: decoded.records, nextOffsets: decoded.nextOffsets, deadLetters: decoded.rejected.count,
                                 deadLettersLost: lost)
     }
 

@@ -25,7 +25,7 @@ public struct KafkaReplaySource: Sendable {
     }
 
     /// Runs the replay to its end; returns the final next offset of every partition.
-    public func run(into driver: ReplayDriver, decoder: EventDecoder, plan: ReplayPlan) async throws -> [TopicPartition: Int64] {
+    public func run(into driver: ReplayDriver, decoder eventDecoder: EventDecoder, plan: ReplayPlan) async throws -> [TopicPartition: Int64] {
         let consumer = try KafkaConsumer(configuration: configuration, logger: logger)
         let partitionCount = try await consumer.partitionCount(topic: topic)
         let partitions = (0..<partitionCount).map { TopicPartition(topic, Int32($0)) }
@@ -65,6 +65,7 @@ public struct KafkaReplaySource: Sendable {
         for (tp, offset) in stored { starts[tp] = offset }
         if !stored.isEmpty { logger.notice("resuming the replay from the offsets stored in the state directory (\(stored.count) partitions)") }
 
+        let decoder = MessageBatchDecoder(decoder: eventDecoder, skipBefore: skipBefore)
         var batcher = DeterministicBatcher(starts: starts, ends: high, eventsPerPartition: plan.eventsPerPartition)
         if !batcher.isFinished {
             try consumer.assign(Dictionary(uniqueKeysWithValues: batcher.unfinished.map { ($0, starts[$0] ?? 0) }))
@@ -86,7 +87,7 @@ public struct KafkaReplaySource: Sendable {
                 // A partition ends before its first event at or after the time.
                 var stops: [TopicPartition: Int64] = [:]
                 for m in messages where stops[m.topicPartition] == nil {
-                    if case .success(let e) = decoder.decodeJSON(m.value ?? [], nowMillis: nowMillis), e.timestampMillis >= until {
+                    if let e = decoder.event(of: m, nowMillis: nowMillis), e.timestampMillis >= until {
                         stops[m.topicPartition] = m.offset
                     }
                 }
@@ -96,22 +97,12 @@ public struct KafkaReplaySource: Sendable {
             batcher.add(messages)
             let fetched = consumer.position(batcher.unfinished)
             while let batch = batcher.nextBatch(fetched: fetched) {
-                var records: [IngestRecord] = []
-                records.reserveCapacity(batch.count)
-                var invalid = 0, skipped = 0
-                for m in batch {
-                    switch decoder.decodeJSON(m.value ?? [], nowMillis: nowMillis) {
-                    case .success(let event):
-                        if let t = skipBefore, event.timestampMillis < t { skipped += 1; continue }
-                        records.append(IngestRecord(event: event, source: m.topicPartition, offset: m.offset))
-                    case .failure:
-                        invalid += 1
-                    }
-                }
+                let decoded = decoder.decode(batch, nowMillis: nowMillis)
+                let invalid = decoded.rejected.count, skipped = decoded.skippedBeforeStart
                 var next: [TopicPartition: Int64] = [:]
                 for tp in Set(batch.map(\.topicPartition)) { next[tp] = batcher.positions[tp] }
                 for tp in partitions where batcher.positions[tp] == batcher.ends[tp] { next[tp] = batcher.ends[tp] }
-                let input = IngestBatchInput(records: records, nextOffsets: next, deadLetters: invalid)
+                let input = IngestBatchInput(records: decoded.records, nextOffsets: next, deadLetters: invalid)
                 try await inFlight?.value
                 inFlight = Task { try await driver.apply(input, invalid: invalid, skipped: skipped) }
             }

@@ -1,13 +1,12 @@
 import Kafka
 import Logging
 import Model
-import Streaming
 
 /// Wiring of embedding publication for `serve` and `replay`: topics, the newest published
 /// version, and the publisher behind the trainer's `VersionSink`.
-enum Publication {
+public enum PublicationSetup {
     /// The embeddings topic (compacted: key = view + node) and the versions topic (1 partition).
-    static func topicSpecs(config: PipelineConfig) -> [TopicSpec] {
+    public static func topicSpecs(config: PipelineConfig) -> [TopicSpec] {
         let topics = PublicationTopics(pipeline: config)
         return [
             TopicSpec(name: topics.embeddings, partitions: config.kafka?.partitions ?? 8,
@@ -19,16 +18,12 @@ enum Publication {
     /// Creates the publication topics where missing and returns the newest version already
     /// published (0: none; see `EmbeddingPublisher.lastPublishedVersion` for which manifests
     /// count). Fails when that is the last possible version number, so `+ 1` is a version.
-    static func prepare(config: PipelineConfig, kafka: KafkaConfiguration, cluster: EmbeddedKafkaCluster?,
-                        logger: Logger) async throws -> UInt64 {
-        let specs = topicSpecs(config: config)
-        if let cluster {
-            for s in specs { try? cluster.createTopic(s.name, partitions: s.partitions) }
-        } else {
-            try await ensureTopics(specs, kafka: kafka, createTimeout: .seconds(10), logger: logger)
-        }
+    public static func prepare(config: PipelineConfig, topics provisioning: TopicProvisioning,
+                               logger: Logger) async throws -> UInt64 {
+        try await provisioning.ensure(topicSpecs(config: config), logger: logger)
         let topics = PublicationTopics(pipeline: config)
-        let last = try await EmbeddingPublisher.lastPublishedVersion(configuration: kafka, versionsTopic: topics.versions, logger: logger)
+        let last = try await EmbeddingPublisher.lastPublishedVersion(
+            configuration: provisioning.kafka, versionsTopic: topics.versions, logger: logger)
         guard let last else { return 0 }
         guard last < VersionManifest.maxVersion else {
             throw PublicationError.invalidVersion(
@@ -38,9 +33,10 @@ enum Publication {
         return last
     }
 
-    /// A publisher (its own producer) whose first version must be `after + 1`.
-    static func sink(config: PipelineConfig, kafka: KafkaConfiguration, continuingAfter after: UInt64,
-                     logger: Logger) async throws -> any VersionSink {
+    /// A producer for publication: idempotent, and with `publish.transactions` transactional
+    /// under the pipeline's fixed `transactional.id` (initialised, which fences an earlier
+    /// producer of the same id on brokers with transactions).
+    public static func producer(config: PipelineConfig, kafka: KafkaConfiguration, logger: Logger) async throws -> KafkaProducer {
         var properties = kafka.properties.filter { $0.key != "bootstrap.servers" }
         if config.publish.transactions, properties["transactional.id"] == nil {
             properties["transactional.id"] = "m2grl-\(config.name)-publisher"
@@ -54,6 +50,13 @@ enum Publication {
         let producer = try KafkaProducer(
             configuration: .producer(bootstrapServers: kafka.bootstrapServers, properties: properties), logger: logger)
         if config.publish.transactions { try await producer.initTransactions() }
+        return producer
+    }
+
+    /// A publisher (its own producer) whose first version must be `after + 1`.
+    public static func sink(config: PipelineConfig, kafka: KafkaConfiguration, continuingAfter after: UInt64,
+                            logger: Logger) async throws -> any VersionSink {
+        let producer = try await producer(config: config, kafka: kafka, logger: logger)
         let publisher = EmbeddingPublisher(
             producer: producer, topics: PublicationTopics(pipeline: config),
             format: config.publish.format == .json ? .json : .protobuf,
@@ -63,10 +66,12 @@ enum Publication {
 }
 
 /// `EmbeddingPublisher` as the trainer's `VersionSink`.
-struct PublisherSink: VersionSink {
-    let publisher: EmbeddingPublisher
+public struct PublisherSink: VersionSink {
+    public let publisher: EmbeddingPublisher
 
-    func publish(_ version: EmbeddingVersion) async throws {
+    public init(publisher: EmbeddingPublisher) { self.publisher = publisher }
+
+    public func publish(_ version: EmbeddingVersion) async throws {
         _ = try await publisher.publish(version)
     }
 }
