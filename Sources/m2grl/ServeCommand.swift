@@ -61,6 +61,9 @@ struct ServeCommand: AsyncParsableCommand {
     @Flag(name: .long, help: "Measure freshness: for every new item edge, the delay from its event time to the first version carrying its trained source row (history.jsonl, publish records). Event times must be wall-clock times (produce --realtime).")
     var trackFreshness = false
 
+    @OptionGroup(title: "Scale-out (docs/scale-out.md)")
+    var scaleOut: ScaleOutOptions
+
     @OptionGroup var global: GlobalOptions
 
     func validate() throws {
@@ -99,6 +102,7 @@ struct ServeCommand: AsyncParsableCommand {
         setup.consumeOnly = consumeOnly
         setup.statusInterval = .seconds(statusSeconds)
         setup.handlesSignals = true
+        setup.scaleOut = scaleOut.settings()
         if online.noTrain {
             setup.training = nil
         } else {
@@ -115,6 +119,10 @@ struct ServeCommand: AsyncParsableCommand {
         let runtime: ServeRuntime
         do { runtime = try await ServeRuntime.make(setup, logger: logger) } catch let error as ServeSetupError {
             throw CleanExit.message("error: \(error)")
+        } catch ScaleOutError.refused(let reason) {
+            // The instance does not fit the deployment: a configuration error (exit 64).
+            printErr("error: \(reason)")
+            throw ExitCode(64)
         }
         defer { runtime.close() }
         try await runtime.run()

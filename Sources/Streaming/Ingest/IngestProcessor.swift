@@ -24,6 +24,10 @@ public struct IngestOptions: Sendable, Equatable {
     /// loses at most the batch in flight, whose offsets are not stored either, so it is
     /// consumed again: still exactly once. Off: `apply` returns with its batch on disk.
     public var pipelinedCommits: Bool = false
+    /// A scale-out replica (docs/scale-out.md): the state changes only through graph-delta
+    /// records (`applyDelta`), and user states stay in RocksDB (an owner loads its
+    /// partitions' states when it takes them over) instead of being held in memory.
+    public var replica: Bool = false
 
     public init() {}
 }
@@ -176,6 +180,7 @@ public final class IngestProcessor: Sendable {
     private func applyChecked(_ input: IngestBatchInput, endingAllSessions: Bool) throws -> IngestBatchOutcome {
         try state.withLock { s in
             if let failed = s.failed { throw IngestError.needsRestart("\(failed)") }
+            guard !options.replica else { throw IngestError.replicaOnly }
             do {
                 return try s.apply(input, endingAllSessions: endingAllSessions)
             } catch {
@@ -201,6 +206,8 @@ public enum IngestError: Error, CustomStringConvertible, Sendable {
     case viewsChanged(stored: [String], pipeline: [String])
     case corruptState(String)
     case needsRestart(String)
+    /// A scale-out replica changes only through graph-delta records.
+    case replicaOnly
 
     public var description: String {
         switch self {
@@ -208,6 +215,7 @@ public enum IngestError: Error, CustomStringConvertible, Sendable {
             return "the state directory was built with views \(stored) but the pipeline declares \(pipeline); use a new --state directory (or replay into one) to change views"
         case .corruptState(let m): return "state directory is inconsistent: \(m)"
         case .needsRestart(let m): return "a previous batch failed to commit (\(m)); restart to reload the state"
+        case .replicaOnly: return "this state is a scale-out replica: it changes only through graph-delta records"
         }
     }
 }

@@ -14,7 +14,7 @@ private struct BatchWork {
 }
 
 /// The summed edge increments of a batch.
-private struct SummedEdges {
+struct SummedEdges {
     /// Per view, the nodes whose out-edges changed, ascending (the walk starts).
     var touched: [[UInt32]]
     /// Per view, the summed increments.
@@ -36,7 +36,7 @@ extension IngestState {
         work.outcome.sessionsClosed = after.sessionsEmitted - before.sessionsEmitted
         let batch = WriteBatch()
         let increments = try writeGraphUpdates(work.updates, to: batch, outcome: &work.outcome)
-        if options.trackNewEdges { try recordNewEdges(work.itemTransitions) }
+        if options.trackNewEdges { try recordNewEdges(work.itemTransitions.map { ($0.from, $0.to, $0.time) }) }
         let edges = try sumEdgeIncrements(increments, to: batch)
         try persistUserStates(work.users, to: batch)
         try writeWalkBlocks(from: edges.touched, to: batch, outcome: &work.outcome)
@@ -74,11 +74,8 @@ extension IngestState {
                     work.outcome.skippedAlreadyApplied += 1
                     continue
                 }
-                let event = record.event
-                users.insert(event.user)
-                if sessions.cutter.add(event) == .accepted {
-                    sessions.clock.observe(user: event.user, millis: event.timestampMillis)
-                }
+                users.insert(record.event.user)
+                sessions.admit(record.event)
                 work.outcome.events += 1
             }
             partitions[tp] = sessions
@@ -107,21 +104,15 @@ extension IngestState {
                     from = to
                 }
             }
-            let changed: [String]
-            if endingAll {
-                changed = sessions.cutter.finish(release: release)
-            } else if let clock = sessions.clock.millis {
-                changed = sessions.cutter.settle(watermark: sessions.cutter.watermark(atClock: clock), release: release)
-            } else {
-                continue
+            if let changed = sessions.settle(endingAll: endingAll, release: release), !changed.isEmpty {
+                work.users[tp, default: []].formUnion(changed)
             }
-            if !changed.isEmpty { work.users[tp, default: []].formUnion(changed) }
         }
     }
 
     /// New nodes and attributes into the write batch; the edge increments packed
     /// view | from | to | count for summing.
-    private func writeGraphUpdates(_ updates: [GraphUpdate], to batch: WriteBatch,
+    func writeGraphUpdates(_ updates: [GraphUpdate], to batch: WriteBatch,
                                    outcome: inout IngestBatchOutcome) throws -> [UInt128] {
         var increments: [UInt128] = []
         for update in updates {
@@ -141,7 +132,8 @@ extension IngestState {
     /// Item transitions not in the item graph before this batch, with the time of the event
     /// that completes each; the first one per edge. Their source nodes' out-edges are read
     /// into the walker first.
-    private mutating func recordNewEdges(_ transitions: [(from: UInt32, to: UInt32, time: Int64)]) throws {
+    mutating func recordNewEdges(_ transitions: [(from: UInt32, to: UInt32, time: Int64)]) throws {
+        guard !transitions.isEmpty else { return }
         let vocabulary = builder.views[0].vocabulary
         try walkers[0].load(transitions.map(\.from), nodeCount: vocabulary.count)
         var seen = Set<UInt64>()
@@ -154,7 +146,7 @@ extension IngestState {
 
     /// Phase 4, sum edge increments: sorted and summed per edge (one merge per distinct
     /// edge), then added to the walkers' adjacency.
-    private mutating func sumEdgeIncrements(_ packed: [UInt128], to batch: WriteBatch) throws -> SummedEdges {
+    mutating func sumEdgeIncrements(_ packed: [UInt128], to batch: WriteBatch) throws -> SummedEdges {
         let increments = packed.sorted()
         var edges = SummedEdges(touched: Array(repeating: [], count: builder.views.count),
                                 increments: Array(repeating: [], count: builder.views.count))
@@ -194,7 +186,7 @@ extension IngestState {
 
     /// Phase 6, walk blocks: fresh walks from the touched nodes, one block per view per
     /// batch, into the view's ring (the oldest blocks evicted beyond its capacity).
-    private mutating func writeWalkBlocks(from touched: [[UInt32]], to batch: WriteBatch,
+    mutating func writeWalkBlocks(from touched: [[UInt32]], to batch: WriteBatch,
                                           outcome: inout IngestBatchOutcome) throws {
         guard options.walksPerTouchedNode > 0 else { return }
         let batchSeq = (counters["batches"] ?? 0) + 1
@@ -240,29 +232,43 @@ extension IngestState {
             try batch.put(schema.offsets, CompositeKey(tp.topic, tp.partition), UInt64(bitPattern: next))
         }
         for tp in Set(input.records.map(\.source)) {
-            guard let clock = partitions[tp]?.clock, let t = clock.millis else { continue }
-            try batch.put(schema.eventClock, CompositeKey(tp.topic, tp.partition), UInt64(bitPattern: t))
-            try batch.put(schema.clockMarks, CompositeKey(tp.topic, tp.partition), PartitionClockCodec.encode(clock))
+            guard let clock = partitions[tp]?.clock else { continue }
+            try recordClock(clock, of: tp, to: batch)
         }
-        func bump(_ name: String, _ delta: Int) throws {
-            guard delta > 0 else { return }
-            counters[name, default: 0] += UInt64(delta)
-            try batch.add(schema.meta, name, UInt64(delta))
-        }
-        try bump("batches", 1)
-        try bump("events.applied", outcome.events)
-        try bump("events.dead_lettered", input.deadLetters)
-        try bump("events.dead_letters_lost", input.deadLettersLost)
-        try bump("events.late", outcome.lateEvents)
-        try bump("events.over_active", outcome.overActiveEvents)
-        try bump("sessions.closed", outcome.sessionsClosed)
-        try bump("walks.written", outcome.walksWritten)
+        try recordCounters(outcome, deadLetters: input.deadLetters, deadLettersLost: input.deadLettersLost, to: batch)
+    }
+
+    /// A partition's event clock (nothing before its first event).
+    func recordClock(_ clock: PartitionClock, of tp: TopicPartition, to batch: WriteBatch) throws {
+        guard let t = clock.millis else { return }
+        try batch.put(schema.eventClock, CompositeKey(tp.topic, tp.partition), UInt64(bitPattern: t))
+        try batch.put(schema.clockMarks, CompositeKey(tp.topic, tp.partition), PartitionClockCodec.encode(clock))
+    }
+
+    /// One batch's counters (`batches` one more), in memory and in the write batch.
+    mutating func recordCounters(_ outcome: IngestBatchOutcome, deadLetters: Int, deadLettersLost: Int,
+                                 to batch: WriteBatch) throws {
+        try bumpCounter("batches", 1, in: batch)
+        try bumpCounter("events.applied", outcome.events, in: batch)
+        try bumpCounter("events.dead_lettered", deadLetters, in: batch)
+        try bumpCounter("events.dead_letters_lost", deadLettersLost, in: batch)
+        try bumpCounter("events.late", outcome.lateEvents, in: batch)
+        try bumpCounter("events.over_active", outcome.overActiveEvents, in: batch)
+        try bumpCounter("sessions.closed", outcome.sessionsClosed, in: batch)
+        try bumpCounter("walks.written", outcome.walksWritten, in: batch)
+    }
+
+    /// Adds `delta` (> 0) to counter `name`.
+    mutating func bumpCounter(_ name: String, _ delta: Int, in batch: WriteBatch) throws {
+        guard delta > 0 else { return }
+        counters[name, default: 0] &+= UInt64(delta)
+        try batch.add(schema.meta, name, UInt64(delta))
     }
 
     /// Phase 8, commit: the write batch to RocksDB, then the adjacency cache back within its
     /// bound (pipelined: the previous batch must be on disk first, then every held node's
     /// weights are stored except this batch's, so only its nodes must stay).
-    private mutating func commit(_ batch: WriteBatch, sparing touched: [[UInt32]]) throws {
+    mutating func commit(_ batch: WriteBatch, sparing touched: [[UInt32]]) throws {
         if options.pipelinedCommits {
             try commits.waitIdle()
             evictAdjacency(sparing: touched)

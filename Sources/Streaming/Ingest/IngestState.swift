@@ -7,6 +7,20 @@ import Store
 struct PartitionSessions {
     var cutter: EagerSessionCutter
     var clock = PartitionClock()
+
+    /// Admits one event: to the cutter; an accepted one moves the clock.
+    mutating func admit(_ event: Event) {
+        if cutter.add(event) == .accepted { clock.observe(user: event.user, millis: event.timestampMillis) }
+    }
+
+    /// Releases what is final at the partition's watermark (its clock minus the allowed
+    /// lateness), or everything (`endingAll`), through `release`; returns the users whose
+    /// state changed (nil: no clock yet, nothing can be final).
+    mutating func settle(endingAll: Bool, release: EagerSessionCutter.Release) -> [String]? {
+        if endingAll { return cutter.finish(release: release) }
+        guard let clock = clock.millis else { return nil }
+        return cutter.settle(watermark: cutter.watermark(atClock: clock), release: release)
+    }
 }
 
 /// The ingester's mutable state, in memory: per partition the sessions, clock and next
@@ -90,7 +104,8 @@ struct IngestState {
         var partitions: [TopicPartition: PartitionSessions] = [:]
         let fresh = newPartition()
         var restored = 0
-        try schema.sessions.scan { key, bytes in
+        // A replica leaves user states in RocksDB: the owner of a partition loads them.
+        if !options.replica { try schema.sessions.scan { key, bytes in
             let (topic, partition, user) = key.components
             let state: EagerSessionCutter.UserState
             do { state = try UserStateCodec.decode(bytes, user: user) } catch {
@@ -99,7 +114,7 @@ struct IngestState {
             partitions[TopicPartition(topic, partition), default: fresh].cutter.restore(user: user, state: state)
             restored += 1
             return .continue
-        }
+        } }
         var offsets: [TopicPartition: Int64] = [:]
         try schema.offsets.scan { key, offset in
             let (topic, partition) = key.components

@@ -36,6 +36,8 @@ public struct ServeSetup: Sendable {
     public var consumeOnly = false
     public var statusInterval: Duration? = .seconds(10)
     public var training: Training? = Training()
+    /// Several instances on one pipeline (docs/scale-out.md); nil: a single instance.
+    public var scaleOut: ScaleOutSettings?
     /// SIGTERM and SIGINT shut the services down gracefully (a process; tests in-process: no).
     public var handlesSignals = false
 
@@ -56,12 +58,17 @@ public final class ServeRuntime: Sendable {
     public let store: Store
     public let processor: IngestProcessor
     let group: ServiceGroup
+    let scaleOut: ScaleOutInstance?
 
-    init(store: Store, processor: IngestProcessor, group: ServiceGroup) {
+    init(store: Store, processor: IngestProcessor, group: ServiceGroup, scaleOut: ScaleOutInstance?) {
         self.store = store
         self.processor = processor
         self.group = group
+        self.scaleOut = scaleOut
     }
+
+    /// The input partitions this scale-out instance cuts now (empty for a single instance).
+    public var scaleOutOwnership: [TopicPartition] { scaleOut?.ownership.owned ?? [] }
 
     /// Opens the state, creates missing topics, restores the trainer and wires the services.
     /// Throws `ServeSetupError` for what the operator must fix (the CLI exits with it).
@@ -80,6 +87,7 @@ public final class ServeRuntime: Sendable {
         do {
             var options = setup.ingest
             options.pipelinedCommits = true
+            options.replica = setup.scaleOut != nil
             let processor = try IngestProcessor(store: store, config: config, options: options, logger: logger)
             let history = setup.consumeOnly ? nil : HistoryLog(stateDirectory: setup.stateDirectory)
             var settings = KafkaIngestService.Settings(topic: topics.events, group: topics.group, deadLetterTopic: topics.deadLetters)
@@ -90,17 +98,26 @@ public final class ServeRuntime: Sendable {
             if let history {
                 settings.onStatus = { status, rate, lag in history.append(HistoryRecord(ingest: status, eventsPerSecond: rate, lag: lag)) }
             }
-            var services: [ServiceGroupConfiguration.ServiceConfiguration] = [.init(
-                service: KafkaIngestService(processor: processor, kafka: setup.kafka, settings: settings, logger: logger),
-                successTerminationBehavior: .gracefullyShutdownGroup)]
-            if let training = setup.training, !setup.consumeOnly {
+            var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
+            var instance: ScaleOutInstance?
+            if let scaleOut = setup.scaleOut {
+                instance = try await ScaleOutInstance.make(
+                    setup: setup, settings: scaleOut, ingest: settings, processor: processor, history: history,
+                    provisioning: provisioning, logger: logger)
+                services = instance?.services ?? []
+            } else {
+                services.append(.init(
+                    service: KafkaIngestService(processor: processor, kafka: setup.kafka, settings: settings, logger: logger),
+                    successTerminationBehavior: .gracefullyShutdownGroup))
+            }
+            if let training = setup.training, !setup.consumeOnly, setup.scaleOut == nil {
                 services.append(.init(service: try await trainingService(
                     setup: setup, training: training, processor: processor, history: history,
                     provisioning: provisioning, logger: logger)))
             }
             let group = ServiceGroup(configuration: .init(
                 services: services, gracefulShutdownSignals: setup.handlesSignals ? [.sigterm, .sigint] : [], logger: logger))
-            return ServeRuntime(store: store, processor: processor, group: group)
+            return ServeRuntime(store: store, processor: processor, group: group, scaleOut: instance)
         } catch {
             store.close()
             throw error

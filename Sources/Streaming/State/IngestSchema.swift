@@ -11,6 +11,7 @@ import Store
 /// | `offsets` | (topic, partition i32) | next offset to consume, u64 |
 /// | `offsets` (prefix 2) | (topic, partition i32) | the partition's event clock, ms (i64 as u64) |
 /// | `offsets` (prefix 3) | (topic, partition i32) | the two latest users behind that clock (`PartitionClockCodec`) |
+/// | `offsets` (prefix 4) | (topic, partition i32) | scale-out replica: next offset of the graph-deltas log to read |
 /// | `walks` | (view u16, seq u64) | one block of walks, the sequence number of its first walk in the key (`WalkBlockCodec`) |
 /// | `meta` | name | u64 counters (`events.applied`, `walks.next.<view>`, ...) |
 ///
@@ -36,6 +37,8 @@ public struct IngestSchema: Sendable {
     public let offsets: Keyspace<PartitionKey, UInt64LittleEndianCodec>
     public let eventClock: Keyspace<PartitionKey, UInt64LittleEndianCodec>
     public let clockMarks: Keyspace<PartitionKey, RawBytesCodec>
+    /// A scale-out replica's position in the graph-deltas log (docs/scale-out.md).
+    public let replicaPositions: Keyspace<PartitionKey, UInt64LittleEndianCodec>
     public let walks: Keyspace<WalkKey, RawBytesCodec>
     public let meta: Keyspace<String, UInt64LittleEndianCodec>
 
@@ -47,6 +50,7 @@ public struct IngestSchema: Sendable {
         offsets = Keyspace(try store.columnFamily("offsets"), prefix: [1], codec: UInt64LittleEndianCodec())
         eventClock = Keyspace(try store.columnFamily("offsets"), prefix: [2], codec: UInt64LittleEndianCodec())
         clockMarks = Keyspace(try store.columnFamily("offsets"), prefix: [3], codec: RawBytesCodec())
+        replicaPositions = Keyspace(try store.columnFamily("offsets"), prefix: [4], codec: UInt64LittleEndianCodec())
         walks = Keyspace(try store.columnFamily("walks"), prefix: [1], codec: RawBytesCodec())
         meta = Keyspace(try store.columnFamily("meta"), prefix: [1], codec: UInt64LittleEndianCodec())
     }

@@ -1,0 +1,64 @@
+import Foundation
+import Model
+
+/// What gives the shared state of a scale-out deployment its meaning, as canonical text
+/// (one `key=value` line per setting) and its 64-bit FNV-1a hash: the views and their
+/// fields, the event mapping, the session settings, the walk settings, the embedding
+/// dimension and the alignments (docs/scale-out.md, "Pipeline fingerprint"). Instances whose
+/// fingerprints differ would build different graphs or models from the same log.
+public struct PipelineFingerprint: Sendable, Equatable {
+    public let text: String
+    public let value: UInt64
+
+    public init(config: PipelineConfig, ingest: IngestOptions) {
+        let e = config.events, s = config.sessions
+        let lines = [
+            "views=" + config.viewNames.joined(separator: ","),
+            "view_fields=" + config.views.map { "\($0.name):\($0.field)" }.joined(separator: ","),
+            "events=\(e.user),\(e.item),\(e.time),\(e.timeUnit.rawValue),\(e.action ?? "-")",
+            "events.max_future_skew_seconds=\(e.maxFutureSkewSeconds)",
+            "sessions.gap_ms=\(s.gapMilliseconds)",
+            "sessions.min_length=\(s.minLength)",
+            "sessions.min_dwell_ms=\(s.minDwellMilliseconds.map(String.init) ?? "-")",
+            "sessions.max_events_per_user=\(s.maxEventsPerUser.map(String.init) ?? "-")",
+            "sessions.allowed_lateness_ms=\(s.allowedLatenessMilliseconds)",
+            "walks.length=\(config.walks.length)",
+            "walks.seed=\(config.walks.seed)",
+            "walks.per_touched_node=\(ingest.walksPerTouchedNode)",
+            "walks.ring=\(ingest.walkRingCapacity)",
+            "training.dim=\(config.training.dim)",
+            "alignments=" + config.alignments.map { "\($0.from)->\($0.to)" }.joined(separator: ","),
+        ]
+        self.init(text: lines.joined(separator: "\n"))
+    }
+
+    public init(text: String) {
+        self.text = text
+        var h: UInt64 = 0xcbf2_9ce4_8422_2325
+        for b in text.utf8 { h = (h ^ UInt64(b)) &* 0x0000_0100_0000_01B3 }
+        self.value = h
+    }
+
+    /// 16 hex digits.
+    public var hex: String {
+        let digits = String(value, radix: 16)
+        return String(repeating: "0", count: 16 - digits.count) + digits
+    }
+
+    /// The settings (lines) of this fingerprint that differ from `other`'s, as
+    /// `key: this vs other`.
+    public func differences(from other: PipelineFingerprint) -> [String] {
+        func settings(_ text: String) -> [String: String] {
+            var out: [String: String] = [:]
+            for line in text.split(separator: "\n") {
+                let parts = line.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+                out[String(parts[0])] = parts.count > 1 ? String(parts[1]) : ""
+            }
+            return out
+        }
+        let mine = settings(text), theirs = settings(other.text)
+        return Set(mine.keys).union(theirs.keys).sorted().compactMap { key in
+            mine[key] == theirs[key] ? nil : "\(key): \(mine[key] ?? "(none)") vs \(theirs[key] ?? "(none)")"
+        }
+    }
+}
