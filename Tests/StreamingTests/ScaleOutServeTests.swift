@@ -43,6 +43,69 @@ extension StreamingIngestTests {
             #expect(digests[0] == digests[1], "replicas differ")
         }
 
+        @Test("the leader trains and publishes; when it stops, the other instance takes over with a higher term and continues the numbering from a snapshot, readers see versions 1...n")
+        func leaderHandOver() async throws {
+            var config = try syntheticPipeline()
+            config.online.walksPerRound = 50
+            config.online.checkpointInterval = .seconds(1)
+            config.publish.interval = .milliseconds(300)
+            config.publish.snapshotEvery = 4
+            let events = syntheticEvents(count: 9_000, seed: 52)
+            let cluster = try EmbeddedKafkaCluster(brokers: 3, logger: quietLogger)
+            try createScaleOutTopics(cluster, config: config, partitions: 4)
+            let producer = try makeProducer(cluster)
+            let topic = StreamTopics(config: config).events
+            let dir = try TemporaryDirectory()
+            var training = ServeSetup.Training()
+            training.threads = 1
+            let a = try await InProcessInstance(id: "a", config: config, cluster: cluster, state: dir.sub("a"), training: training)
+            try await produce(events[..<2_000], topic: topic, producer: producer)
+            try await waitUntil(90, "a leads") { a.runtime.leaderTerm != nil }
+            let b = try await InProcessInstance(id: "b", config: config, cluster: cluster, state: dir.sub("b"), training: training)
+            let kafka = KafkaConfiguration(bootstrapServers: cluster.bootstrapServers)
+            let versions = PublicationTopics(pipeline: config)
+            func newest() async throws -> UInt64 {
+                try await EmbeddingPublisher.lastPublishedVersion(configuration: kafka, versionsTopic: versions.versions, logger: quietLogger) ?? 0
+            }
+            // Events keep coming: a version needs fresh walks.
+            var produced = 2_000
+            func trickle() async throws {
+                guard produced < events.count - 2_000 else { return }
+                try await produce(events[produced..<(produced + 250)], topic: topic, producer: producer)
+                produced += 250
+            }
+            try await waitUntilAsync(120, "versions from a") {
+                try await trickle()
+                return (try? await newest()) ?? 0 >= 2 && a.runtime.leaderTerm != nil
+            }
+            let firstTerm = try #require(a.runtime.leaderTerm)
+            try await a.stop()   // graceful: a publishes its last version, then leaves the group
+            let before = try await newest()
+            try await waitUntil(120, "b leads") { b.runtime.leaderTerm != nil }
+            #expect(try #require(b.runtime.leaderTerm) > firstTerm)
+            try await waitUntilAsync(120, "versions from b") {
+                if produced < events.count {
+                    try await produce(events[produced..<min(events.count, produced + 500)], topic: topic, producer: producer)
+                    produced += 500
+                }
+                return (try? await newest()) ?? 0 >= before + 2
+            }
+            if produced < events.count { try await produce(events[produced...], topic: topic, producer: producer) }
+            try await waitUntil(120, "b applies every event") { b.applied == UInt64(events.count) }
+            try await b.stop()
+
+            let reader = try await SnapshotReader(configuration: kafka, topics: versions, timeout: .seconds(30), logger: quietLogger).read()
+            let complete = reader.completeVersions()
+            #expect(complete.map(\.version) == Array(1...UInt64(complete.count)), "versions 1...n: \(complete.map(\.version))")
+            #expect(reader.manifestCount == complete.count, "no version number twice")
+            let afterHandOver = try #require(complete.first { $0.version == before + 1 })
+            #expect(afterHandOver.kind == .snapshot && afterHandOver.term > firstTerm)
+            #expect(zip(complete, complete.dropFirst()).allSatisfy { $0.term <= $1.term }, "terms never go back: \(complete.map(\.term))")
+            let last = try reader.assemble()
+            #expect(last.manifest.version == complete.last?.version)
+            #expect(last.manifest.term > firstTerm)
+        }
+
         @Test("an instance whose pipeline differs from the deployment's is refused, naming the difference")
         func differentPipelineIsRefused() async throws {
             let config = try syntheticPipeline()

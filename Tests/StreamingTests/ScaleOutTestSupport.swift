@@ -20,6 +20,14 @@ func createScaleOutTopics(_ cluster: EmbeddedKafkaCluster, config: PipelineConfi
     try cluster.createTopic(publication.versions, partitions: 1)
 }
 
+/// Quiet, unless `M2GRL_TEST_LOG` names a level (e.g. `notice`) to follow the instances.
+let scaleOutTestLogger: Logger = {
+    guard let level = ProcessInfo.processInfo.environment["M2GRL_TEST_LOG"].flatMap(Logger.Level.init(rawValue:)) else { return quietLogger }
+    var l = Logger(label: "m2grl.scale-out-test")
+    l.logLevel = level
+    return l
+}()
+
 /// A scale-out `serve` instance run in-process through the wiring factory.
 final class InProcessInstance: Sendable {
     let id: String
@@ -28,7 +36,7 @@ final class InProcessInstance: Sendable {
     let task: Task<Void, any Error>
 
     init(id: String, config: PipelineConfig, cluster: EmbeddedKafkaCluster, state: String, training: ServeSetup.Training? = nil,
-         logger: Logger = quietLogger) async throws {
+         logger: Logger = scaleOutTestLogger) async throws {
         self.id = id
         self.state = state
         var setup = ServeSetup(config: config, pipelineHash: "test", stateDirectory: state,
@@ -51,5 +59,14 @@ final class InProcessInstance: Sendable {
         await runtime.shutdown()
         try await withDeadline(60, "instance \(id) to stop") { [task] in try await task.value }
         runtime.close()
+    }
+}
+
+/// Polls `condition` every 200 ms until it holds; throws `TimedOut` after `seconds`.
+func waitUntilAsync(_ seconds: Double, _ what: String, _ condition: () async throws -> Bool) async throws {
+    let end = ContinuousClock.now + .seconds(seconds)
+    while try await !condition() {
+        if ContinuousClock.now > end { throw TimedOut(what: what) }
+        try await Task.sleep(for: .milliseconds(200))
     }
 }

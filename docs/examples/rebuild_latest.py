@@ -155,15 +155,24 @@ def main():
     # The versions topic first: every manifest read then has its records below the
     # embeddings topic's end, read afterwards.
     manifests = {}  # (version, attempt) -> (arrival, manifest)
+    highest_term = 0  # scale-out: manifests of a lower term after a higher one are deposed
     for arrival, msg in enumerate(read_topic(consumer, args.versions_topic or args.topic + ".versions")):
+        h = headers(msg)
+        if h.get("m2grl.kind") == "fence":  # a new leader's fence (docs/scale-out.md)
+            if h.get("m2grl.term", "").isdigit():
+                highest_term = max(highest_term, int(h["m2grl.term"]))
+            continue
         try:
             m = decode(pb.VersionManifest, msg.value() or b"", headers(msg).get("m2grl.format"))
             reason = invalid(m, pb)
         except Exception as e:
             reason = f"undecodable: {e}"
+        if not reason and m.term < highest_term:
+            reason = f"deposed: term {m.term} after term {highest_term}"
         if reason:
             print(f"skipping the manifest at offset {msg.offset()}: {reason}", file=sys.stderr)
         else:
+            highest_term = max(highest_term, m.term)
             manifests[(m.version, m.attempt)] = (arrival, m)
     counts = defaultdict(lambda: defaultdict(int))  # (version, attempt) -> partition -> records
     sums = defaultdict(int)                         # (version, attempt) -> checksum

@@ -12,25 +12,41 @@ extension EmbeddingPublisher {
         configuration: KafkaConfiguration, versionsTopic: String, tail: Int64 = 64,
         timeout: Duration = .seconds(30), logger: Logger = Logger(label: "m2grl.publish")
     ) async throws -> UInt64? {
+        try await publishedSequence(configuration: configuration, versionsTopic: versionsTopic, tail: tail,
+                                    timeout: timeout, logger: logger).newest
+    }
+
+    /// The numbering sequence of the last `tail` records of the versions topic up to and
+    /// including offset `through` (default: its end): manifests taken or ignored, fences and
+    /// the highest leader term seen (docs/scale-out.md). Warns about every record ignored.
+    public static func publishedSequence(
+        configuration: KafkaConfiguration, versionsTopic: String, tail: Int64 = 64, through: Int64? = nil,
+        timeout: Duration = .seconds(30), logger: Logger = Logger(label: "m2grl.publish")
+    ) async throws -> PublishedVersionSequence {
         let scan = try TopicRangeScan(configuration: configuration, logger: logger)
         do {
             var ranges: [TopicPartition: Range<Int64>] = [:]
             for (tp, r) in try await scan.ranges(of: versionsTopic) {
-                let start: Int64 = Swift.max(r.lowerBound, r.upperBound - tail)
-                ranges[tp] = start..<r.upperBound
+                let end = through.map { Swift.min(r.upperBound, $0 + 1) } ?? r.upperBound
+                let start: Int64 = Swift.max(r.lowerBound, end - tail)
+                ranges[tp] = start..<Swift.max(start, end)
             }
             var sequence = PublishedVersionSequence()
             try await scan.read(ranges, timeout: timeout) { message in
+                if let fence = VersionFence(message: message) {
+                    sequence.addFence(term: fence.term)
+                    return
+                }
                 do {
-                    sequence.add(try VersionManifest.decode(message: message).version,
-                                 at: "\(message.topicPartition)@\(message.offset)")
+                    let manifest = try VersionManifest.decode(message: message)
+                    sequence.add(manifest.version, term: manifest.term, at: "\(message.topicPartition)@\(message.offset)")
                 } catch {
                     logger.warning("numbering ignores a record of the versions topic: \(error)")
                 }
             }
             await scan.close()
             for reason in sequence.ignored { logger.warning("numbering ignores the \(reason)") }
-            return sequence.newest
+            return sequence
         } catch {
             await scan.close()
             throw error

@@ -32,6 +32,8 @@ public final class EmbeddingPublisher: Sendable {
     /// be configured with a `transactional.id` and `initTransactions()` must have run. An
     /// option on top of the manifest rule, which alone makes versions atomic.
     public let transactional: Bool
+    /// The scale-out leader term written into every manifest (0: a single instance).
+    public let term: UInt64
     private let state: Mutex<State>
     private let logger: Logger
 
@@ -42,10 +44,11 @@ public final class EmbeddingPublisher: Sendable {
     public init(
         producer: KafkaProducer, topics: PublicationTopics, format: PublicationFormat = .protobuf,
         attempt: UInt64 = EmbeddingPublisher.newAttempt(), continuingAfter lastPublishedVersion: UInt64? = nil,
-        flushTimeout: Duration = .seconds(120), transactional: Bool = false,
+        flushTimeout: Duration = .seconds(120), transactional: Bool = false, term: UInt64 = 0,
         logger: Logger = Logger(label: "m2grl.publish")
     ) {
         self.transactional = transactional
+        self.term = term
         self.producer = producer
         self.topics = topics
         self.format = format
@@ -146,14 +149,16 @@ public final class EmbeddingPublisher: Sendable {
             throw PublicationError.deliveryFailed(version: version.version, reason: "\(failed) records not acknowledged")
         }
         manifest.createdAtMs = Int64((Date().timeIntervalSince1970 * 1000).rounded())
+        manifest.term = term
+        var headers = [
+            KafkaHeader(key: PublicationHeaders.version, string: String(version.version)),
+            KafkaHeader(key: PublicationHeaders.kind, string: version.kind.rawValue),
+            KafkaHeader(key: PublicationHeaders.attempt, string: String(attempt)),
+            KafkaHeader(key: PublicationHeaders.format, string: format.headerValue),
+        ]
+        if term > 0 { headers.append(KafkaHeader(key: PublicationHeaders.term, string: String(term))) }
         let record = KafkaProducerRecord(
-            topic: topics.versions, key: Array(String(version.version).utf8), value: try manifest.encoded(),
-            headers: [
-                KafkaHeader(key: PublicationHeaders.version, string: String(version.version)),
-                KafkaHeader(key: PublicationHeaders.kind, string: version.kind.rawValue),
-                KafkaHeader(key: PublicationHeaders.attempt, string: String(attempt)),
-                KafkaHeader(key: PublicationHeaders.format, string: format.headerValue),
-            ])
+            topic: topics.versions, key: Array(String(version.version).utf8), value: try manifest.encoded(), headers: headers)
         do {
             _ = try await producer.send(record)
         } catch {

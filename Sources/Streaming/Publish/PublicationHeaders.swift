@@ -12,6 +12,11 @@ public enum PublicationHeaders {
     public static let attempt = "m2grl.attempt"
     /// `protobuf` or `json`.
     public static let format = "m2grl.format"
+    /// The scale-out leader term of a manifest or fence, decimal.
+    public static let term = "m2grl.term"
+
+    /// The `m2grl.kind` of a leader's fence in the versions topic.
+    public static let fenceKind = "fence"
 
     /// The `m2grl.view` value of alignment records.
     public static let alignmentView = "@alignment"

@@ -12,11 +12,27 @@ public struct PublishedVersionSequence: Sendable {
     private var previous: (version: UInt64, location: String)?
     /// Manifests neither continuing the sequence nor continued by the next one, so far.
     private var unconfirmed: [(version: UInt64, location: String)] = []
+    /// Manifests of a lower term than one seen before them (a deposed leader's).
+    private var deposed: [(version: UInt64, term: UInt64, location: String)] = []
+    /// The highest leader term seen so far (fences and manifests).
+    public private(set) var highestTerm: UInt64 = 0
 
     public init() {}
 
-    /// Feeds the version of the next valid manifest (`location`: where it is, for warnings).
-    public mutating func add(_ version: UInt64, at location: String) {
+    /// Feeds a leader's fence (docs/scale-out.md): later manifests of a lower term are deposed.
+    public mutating func addFence(term: UInt64) {
+        highestTerm = max(highestTerm, term)
+    }
+
+    /// Feeds the version of the next valid manifest (`location`: where it is, for warnings)
+    /// and its leader term; a manifest of a lower term than one seen before is deposed and
+    /// not taken.
+    public mutating func add(_ version: UInt64, term: UInt64 = 0, at location: String) {
+        guard term >= highestTerm else {
+            deposed.append((version, term, location))
+            return
+        }
+        highestTerm = term
         if let c = confirmed, Self.continues(version, after: c) {
             confirmed = version
         } else if let p = previous, Self.continues(version, after: p.version) {
@@ -36,7 +52,7 @@ public struct PublishedVersionSequence: Sendable {
     public var ignored: [String] {
         unconfirmed.filter { confirmed != nil || $0.location != previous?.location }.map {
             "manifest of version \($0.version) at \($0.location) neither continues the versions before it nor is continued by the next one"
-        }
+        } + deposed.map { "manifest of version \($0.version) at \($0.location): deposed (term \($0.term) after a higher term)" }
     }
 
     /// `version` is `previous` again (a retry under a new attempt) or the next number.

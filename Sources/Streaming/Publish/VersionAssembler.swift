@@ -12,6 +12,10 @@ import Kafka
 /// the manifest's counts per partition and checksum, and the manifests of every version of
 /// attempt `a` from its base snapshot up to `v` are there (the base a snapshot, all of the
 /// same dim). It is usable when its records then rebuild it (`rebuild`).
+///
+/// Scale-out leaders (docs/scale-out.md): manifests are fed in the versions topic's order,
+/// and a manifest whose term is lower than a term seen before it (a fence or a manifest) is
+/// deposed and not taken; so of two leaders only the newer term's versions count.
 public struct VersionAssembler: Sendable {
     /// One publication of a version number by one publisher attempt.
     public struct VersionAttempt: Hashable, Sendable {
@@ -50,6 +54,8 @@ public struct VersionAssembler: Sendable {
     /// The attempts that published each version number.
     private var attemptsByVersion: [UInt64: Set<UInt64>] = [:]
     private var arrivals = 0
+    /// The highest leader term seen so far (fences and manifests, in arrival order).
+    public private(set) var highestTerm: UInt64 = 0
     private var tallies: [VersionAttempt: Tally] = [:]
     private(set) var entries: [Entry] = []
     /// Records without version/attempt headers or with a key this publisher does not write.
@@ -60,19 +66,43 @@ public struct VersionAssembler: Sendable {
     /// Manifests seen (all versions and attempts).
     public var manifestCount: Int { manifests.count }
 
-    /// Adds a manifest that passes `VersionManifest.validate` (else throws and adds
-    /// nothing); a later manifest of the same version and attempt replaces it.
+    /// Adds a manifest that passes `VersionManifest.validate` and is not deposed (a lower
+    /// term than one seen before; else throws and adds nothing); a later manifest of the same
+    /// version and attempt replaces it.
     public mutating func addManifest(_ manifest: VersionManifest) throws {
         try manifest.validate()
+        guard manifest.term >= highestTerm else {
+            throw PublicationError.deposedManifest(version: manifest.version, term: manifest.term, highestTerm: highestTerm)
+        }
+        highestTerm = manifest.term
         arrivals += 1
         manifests[VersionAttempt(version: manifest.version, attempt: manifest.attempt)] = (manifest, arrivals)
         attemptsByVersion[manifest.version, default: []].insert(manifest.attempt)
     }
 
-    /// Decodes, validates and adds a record of the versions topic; the error of a record
-    /// that is skipped names its offset and why.
+    /// A leader's fence: manifests of a lower term fed after it are deposed.
+    public mutating func addFence(_ fence: VersionFence) {
+        highestTerm = max(highestTerm, fence.term)
+    }
+
+    /// Decodes, validates and adds a record of the versions topic (a manifest, or a fence);
+    /// the error of a record that is skipped names its offset and why.
     public mutating func addManifest(message: KafkaMessage) throws {
-        try addManifest(try VersionManifest.decode(message: message))
+        if VersionFence.isFence(message) {
+            guard let fence = VersionFence(message: message) else {
+                throw PublicationError.corruptRecord(location: "\(message.topicPartition)@\(message.offset)", reason: "a fence without a term")
+            }
+            addFence(fence)
+            return
+        }
+        do {
+            try addManifest(try VersionManifest.decode(message: message))
+        } catch let error as PublicationError {
+            if case .deposedManifest = error {
+                throw PublicationError.corruptRecord(location: "\(message.topicPartition)@\(message.offset)", reason: error.description)
+            }
+            throw error
+        }
     }
 
     /// Adds a record of the embeddings topic (only its headers and key are looked at now).

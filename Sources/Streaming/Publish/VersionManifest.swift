@@ -42,6 +42,8 @@ public struct VersionManifest: Sendable, Equatable {
     public var createdAtMs: Int64
     public var format: PublicationFormat
     public var pipelineHash: String
+    /// The scale-out leader term of the publisher (0: a single instance or an older one).
+    public var term: UInt64
 
     public init(
         version: UInt64, attempt: UInt64, kind: EmbeddingVersion.Kind, baseSnapshotVersion: UInt64, dim: Int,
@@ -49,7 +51,7 @@ public struct VersionManifest: Sendable, Equatable {
         alignmentRecords: UInt64 = 0, recordCount: UInt64 = 0, checksum: UInt64 = 0,
         eventTimeWatermarkMs: Int64 = 0, inputOffsets: [TopicPartition: Int64] = [:],
         taskLogVariances: [String: Double] = [:], createdAtMs: Int64 = 0,
-        format: PublicationFormat = .protobuf, pipelineHash: String = ""
+        format: PublicationFormat = .protobuf, pipelineHash: String = "", term: UInt64 = 0
     ) {
         self.version = version
         self.attempt = attempt
@@ -69,6 +71,7 @@ public struct VersionManifest: Sendable, Equatable {
         self.createdAtMs = createdAtMs
         self.format = format
         self.pipelineHash = pipelineHash
+        self.term = term
     }
 
     /// The manifest's own encoding follows `format`.
@@ -136,6 +139,7 @@ public struct VersionManifest: Sendable, Equatable {
         p.createdAtMs = createdAtMs
         p.valueFormat = format.proto
         p.pipelineHash = pipelineHash
+        p.term = term
         return p
     }
 
@@ -167,7 +171,7 @@ public struct VersionManifest: Sendable, Equatable {
             alignmentRecords: p.alignmentRecords, recordCount: p.recordCount, checksum: p.checksum,
             eventTimeWatermarkMs: p.eventTimeWatermarkMs, inputOffsets: offsets,
             taskLogVariances: p.taskLogVariances, createdAtMs: p.createdAtMs, format: format,
-            pipelineHash: p.pipelineHash)
+            pipelineHash: p.pipelineHash, term: p.term)
         try validate()
     }
 }

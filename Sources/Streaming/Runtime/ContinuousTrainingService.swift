@@ -93,6 +93,7 @@ public final class ContinuousTrainingService: Service, Sendable {
                 if try await core.round() == nil {
                     try? await Task.sleep(for: settings.idlePoll)
                 }
+                if abandoned() { break }
                 if core.trainedSinceVersion && (core.publicationSlotFree || ContinuousClock.now - lastPublish >= settings.publishInterval) {
                     try await core.beginPublication()
                     lastPublish = .now

@@ -53,14 +53,15 @@ public enum PublicationSetup {
         return producer
     }
 
-    /// A publisher (its own producer) whose first version must be `after + 1`.
+    /// A publisher (its own producer) whose first version must be `after + 1`; `term`: the
+    /// scale-out leader term its manifests carry (0: a single instance).
     public static func sink(config: PipelineConfig, kafka: KafkaConfiguration, continuingAfter after: UInt64,
-                            logger: Logger) async throws -> any VersionSink {
+                            term: UInt64 = 0, logger: Logger) async throws -> any VersionSink {
         let producer = try await producer(config: config, kafka: kafka, logger: logger)
         let publisher = EmbeddingPublisher(
             producer: producer, topics: PublicationTopics(pipeline: config),
             format: config.publish.format == .json ? .json : .protobuf,
-            continuingAfter: after == 0 ? nil : after, transactional: config.publish.transactions, logger: logger)
+            continuingAfter: after == 0 ? nil : after, transactional: config.publish.transactions, term: term, logger: logger)
         return PublisherSink(publisher: publisher)
     }
 }

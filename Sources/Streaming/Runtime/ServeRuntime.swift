@@ -70,6 +70,9 @@ public final class ServeRuntime: Sendable {
     /// The input partitions this scale-out instance cuts now (empty for a single instance).
     public var scaleOutOwnership: [TopicPartition] { scaleOut?.ownership.owned ?? [] }
 
+    /// The leader term this scale-out instance publishes under (nil: it does not lead).
+    public var leaderTerm: UInt64? { scaleOut?.leadership.term }
+
     /// Opens the state, creates missing topics, restores the trainer and wires the services.
     /// Throws `ServeSetupError` for what the operator must fix (the CLI exits with it).
     public static func make(_ setup: ServeSetup, logger: Logger) async throws -> ServeRuntime {

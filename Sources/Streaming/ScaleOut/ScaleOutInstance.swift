@@ -11,6 +11,7 @@ struct ScaleOutInstance: Sendable {
     let services: [ServiceGroupConfiguration.ServiceConfiguration]
     let progress: ReplicaProgress
     let ownership: DeltaCutterService.Ownership
+    let leadership: Leadership
 
     static func make(setup: ServeSetup, settings: ScaleOutSettings, ingest: KafkaIngestService.Settings,
                      processor: IngestProcessor, history: HistoryLog?, provisioning: TopicProvisioning,
@@ -40,11 +41,18 @@ struct ScaleOutInstance: Sendable {
             settings: .init(ingest: ingest, scaleOut: settings, topics: topics, fingerprint: fingerprint.value, writer: writer,
                             tracksItemEdgeTimes: setup.ingest.trackNewEdges),
             progress: progress, ownership: ownership, logger: logger)
+        let leadership = Leadership()
+        let leader = LeaderService(
+            processor: processor, settings: .init(setup: setup, scaleOut: settings, topics: topics, writer: writer),
+            progress: progress, ownership: ownership, leadership: leadership, history: history, logger: logger)
+        // Shut down in reverse order: the cutter stops producing, the leader publishes its
+        // last version and leaves the group, the replica stops last.
         let services: [ServiceGroupConfiguration.ServiceConfiguration] = [
             .init(service: replica),
+            .init(service: leader),
             .init(service: cutter, successTerminationBehavior: .gracefullyShutdownGroup),
         ]
-        return ScaleOutInstance(services: services, progress: progress, ownership: ownership)
+        return ScaleOutInstance(services: services, progress: progress, ownership: ownership, leadership: leadership)
     }
 
     /// The deltas log and the coordination topic must have one partition each (a total

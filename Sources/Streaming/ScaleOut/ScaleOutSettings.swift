@@ -48,6 +48,22 @@ public struct ScaleOutTopics: Sendable, Equatable {
         leaderGroup = "\(stream.group).leader"
     }
 
+    /// Consumer properties of the leader group: `kafka`'s, and a `client.id` that sorts by
+    /// start time (`m2grl-leader-<start ms, 15 digits>-<instance>`, unless one is given).
+    /// Member ids start with the client id and the range assignor gives the one partition to
+    /// the first member id: the longest-running member keeps the leadership through other
+    /// members' joins and leaves (each join still revokes it for the rebalance's duration).
+    /// The cooperative assignor would avoid even that, but librdkafka 2.0.2 aborts closing
+    /// a cooperative consumer of the mock cluster.
+    static func leaderGroupProperties(_ kafka: KafkaConfiguration, instance: String, startedAtMs: Int64) -> [String: String] {
+        var properties = kafka.properties.filter { $0.key != "bootstrap.servers" }
+        if properties["client.id"] == nil {
+            let ms = String(max(0, startedAtMs))
+            properties["client.id"] = "m2grl-leader-\(String(repeating: "0", count: max(0, 15 - ms.count)))\(ms)-\(instance)"
+        }
+        return properties
+    }
+
     /// The one partition of the deltas log.
     public var deltasLog: TopicPartition { TopicPartition(deltas, 0) }
 

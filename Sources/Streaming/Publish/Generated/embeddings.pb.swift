@@ -353,6 +353,14 @@ public nonisolated struct ProtoVersionManifest: @unchecked Sendable {
     set {_uniqueStorage()._pipelineHash = newValue}
   }
 
+  /// Scale-out: the leader term of the publisher (0: a single instance, or an older
+  /// publisher). Readers skip a manifest whose term is lower than a term seen before it in
+  /// the versions topic (a fence or a manifest): it comes from a deposed leader.
+  public var term: UInt64 {
+    get {_storage._term}
+    set {_uniqueStorage()._term = newValue}
+  }
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
@@ -676,7 +684,7 @@ nonisolated extension ProtoInputOffset: SwiftProtobuf.Message, SwiftProtobuf._Me
 
 nonisolated extension ProtoVersionManifest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".VersionManifest"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}version\0\u{1}attempt\0\u{1}kind\0\u{3}base_snapshot_version\0\u{1}dim\0\u{1}topic\0\u{3}partition_count\0\u{1}partitions\0\u{1}views\0\u{3}alignment_records\0\u{3}record_count\0\u{1}checksum\0\u{3}event_time_watermark_ms\0\u{3}input_offsets\0\u{3}task_log_variances\0\u{3}created_at_ms\0\u{3}value_format\0\u{3}pipeline_hash\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}version\0\u{1}attempt\0\u{1}kind\0\u{3}base_snapshot_version\0\u{1}dim\0\u{1}topic\0\u{3}partition_count\0\u{1}partitions\0\u{1}views\0\u{3}alignment_records\0\u{3}record_count\0\u{1}checksum\0\u{3}event_time_watermark_ms\0\u{3}input_offsets\0\u{3}task_log_variances\0\u{3}created_at_ms\0\u{3}value_format\0\u{3}pipeline_hash\0\u{1}term\0")
 
   fileprivate class _StorageClass {
     var _version: UInt64 = 0
@@ -697,6 +705,7 @@ nonisolated extension ProtoVersionManifest: SwiftProtobuf.Message, SwiftProtobuf
     var _createdAtMs: Int64 = 0
     var _valueFormat: ProtoValueFormat = .protobuf
     var _pipelineHash: String = String()
+    var _term: UInt64 = 0
 
       // This property is used as the initial default value for new instances of the type.
       // The type itself is protecting the reference to its storage via CoW semantics.
@@ -725,6 +734,7 @@ nonisolated extension ProtoVersionManifest: SwiftProtobuf.Message, SwiftProtobuf
       _createdAtMs = source._createdAtMs
       _valueFormat = source._valueFormat
       _pipelineHash = source._pipelineHash
+      _term = source._term
     }
   }
 
@@ -761,6 +771,7 @@ nonisolated extension ProtoVersionManifest: SwiftProtobuf.Message, SwiftProtobuf
         case 16: try { try decoder.decodeSingularInt64Field(value: &_storage._createdAtMs) }()
         case 17: try { try decoder.decodeSingularEnumField(value: &_storage._valueFormat) }()
         case 18: try { try decoder.decodeSingularStringField(value: &_storage._pipelineHash) }()
+        case 19: try { try decoder.decodeSingularUInt64Field(value: &_storage._term) }()
         default: break
         }
       }
@@ -823,6 +834,9 @@ nonisolated extension ProtoVersionManifest: SwiftProtobuf.Message, SwiftProtobuf
       if !_storage._pipelineHash.isEmpty {
         try visitor.visitSingularStringField(value: _storage._pipelineHash, fieldNumber: 18)
       }
+      if _storage._term != 0 {
+        try visitor.visitSingularUInt64Field(value: _storage._term, fieldNumber: 19)
+      }
     }
     try unknownFields.traverse(visitor: &visitor)
   }
@@ -850,6 +864,7 @@ nonisolated extension ProtoVersionManifest: SwiftProtobuf.Message, SwiftProtobuf
         if _storage._createdAtMs != rhs_storage._createdAtMs {return false}
         if _storage._valueFormat != rhs_storage._valueFormat {return false}
         if _storage._pipelineHash != rhs_storage._pipelineHash {return false}
+        if _storage._term != rhs_storage._term {return false}
         return true
       }
       if !storagesAreEqual {return false}
