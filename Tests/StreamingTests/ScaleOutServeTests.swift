@@ -70,7 +70,7 @@ extension StreamingIngestTests {
             // Events keep coming: a version needs fresh walks.
             var produced = 2_000
             func trickle() async throws {
-                guard produced < events.count - 2_000 else { return }
+                guard produced < events.count - 4_000 else { return }
                 try await produce(events[produced..<(produced + 250)], topic: topic, producer: producer)
                 produced += 250
             }
@@ -85,8 +85,8 @@ extension StreamingIngestTests {
             #expect(try #require(b.runtime.leaderTerm) > firstTerm)
             try await waitUntilAsync(120, "versions from b") {
                 if produced < events.count {
-                    try await produce(events[produced..<min(events.count, produced + 500)], topic: topic, producer: producer)
-                    produced += 500
+                    try await produce(events[produced..<min(events.count, produced + 100)], topic: topic, producer: producer)
+                    produced += 100
                 }
                 return (try? await newest()) ?? 0 >= before + 2
             }

@@ -66,12 +66,15 @@ public final class ContinuousTrainingService: Service, Sendable {
     }
 
     public func run() async throws {
-        try await run(abandonWhen: { false })
+        try await run(abandonWhen: { false }, publishWhen: { true })
     }
 
     /// Runs until graceful shutdown (or cancellation), or until `abandoned()` turns true:
-    /// then it stops without a final round or version (see the type's documentation).
-    public func run(abandonWhen abandoned: @escaping @Sendable () -> Bool) async throws {
+    /// then it stops without a final round or version (see the type's documentation). A
+    /// version starts only while `mayPublish()` holds (a scale-out leader whose partition is
+    /// revoked for a moment trains on and publishes again once it is back).
+    public func run(abandonWhen abandoned: @escaping @Sendable () -> Bool,
+                    publishWhen mayPublish: @escaping @Sendable () -> Bool) async throws {
         let core = self.core, trainer = core.trainer
         var lastPublish = ContinuousClock.now
         var lastCheckpoint = ContinuousClock.now
@@ -94,7 +97,8 @@ public final class ContinuousTrainingService: Service, Sendable {
                     try? await Task.sleep(for: settings.idlePoll)
                 }
                 if abandoned() { break }
-                if core.trainedSinceVersion && (core.publicationSlotFree || ContinuousClock.now - lastPublish >= settings.publishInterval) {
+                if core.trainedSinceVersion && mayPublish()
+                    && (core.publicationSlotFree || ContinuousClock.now - lastPublish >= settings.publishInterval) {
                     try await core.beginPublication()
                     lastPublish = .now
                 }
@@ -110,9 +114,11 @@ public final class ContinuousTrainingService: Service, Sendable {
                 // checkpoint.
                 try await core.round()
                 try await core.finalTraining(epochs: settings.finalEpochs)
-                try await core.beginPublication()
-                try await core.settle()
-                if trainer.dirty {
+                if mayPublish() {
+                    try await core.beginPublication()
+                    try await core.settle()
+                }
+                if trainer.dirty && mayPublish() {
                     // The last version failed: one more try (as a snapshot).
                     try await core.beginPublication()
                     try await core.settle()

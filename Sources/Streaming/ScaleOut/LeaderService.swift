@@ -44,8 +44,8 @@ final class LeaderService: Service, Sendable {
         let handler = RebalanceHandler(
             onAssign: { parts in
                 if parts.contains(TopicPartition(topics.coordination, 0)) {
-                    let generation = leadership.gain()
-                    logger.notice("leader: this instance leads (generation \(generation))")
+                    leadership.gain()
+                    logger.notice("leader: this instance holds the coordination partition\(leadership.term.map { " (term \($0) goes on)" } ?? "")")
                 }
                 return [:]
             },
@@ -66,19 +66,25 @@ final class LeaderService: Service, Sendable {
             logger: logger)
         try consumer.subscribe([topics.coordination])
         let coordination = CoordinationLog(kafka: kafka, topic: topics.coordination, logger: logger)
-        var leading: (generation: UInt64, task: Task<Void, Never>)?
+        let writer = settings.writer
+        var leading: (task: Task<Void, Never>, finished: CompletionFlag)?
         var lastHeartbeat = ContinuousClock.now - settings.scaleOut.heartbeatInterval
         await withTaskCancellationHandler {
             await withGracefulShutdownHandler {
                 while !Task.isShuttingDownGracefully && !Task.isCancelled {
-                    _ = try? await consumer.poll(maxMessages: 100, timeout: .milliseconds(100))
-                    if let generation = leadership.current, leading?.generation != generation {
-                        if let previous = leading { await previous.task.value }
-                        leading = (generation, Task { await self.lead(generation: generation) })
+                    // The leader reads every term claim (the assigned member reads the topic
+                    // from its start): another member's higher claim ends this leadership.
+                    if let polled = try? await consumer.poll(maxMessages: 1_000, timeout: .milliseconds(100)) {
+                        for m in polled.messages {
+                            guard let r = CoordinationRecord.decode(m), r.kind == .term, let term = r.term,
+                                  r.instance != writer.instance || r.incarnation != String(writer.incarnation, radix: 16) else { continue }
+                            leadership.observeClaim(term)
+                        }
                     }
-                    if let l = leading, !leadership.holds(l.generation) {
-                        await l.task.value
-                        leading = nil
+                    if let l = leading, l.finished.isSet { leading = nil }
+                    if leading == nil, leadership.isAssigned {
+                        let finished = CompletionFlag()
+                        leading = (Task { defer { finished.set() }; await self.lead() }, finished)
                     }
                     if ContinuousClock.now - lastHeartbeat >= settings.scaleOut.heartbeatInterval {
                         lastHeartbeat = .now
@@ -99,31 +105,36 @@ final class LeaderService: Service, Sendable {
     private func heartbeat() -> CoordinationRecord {
         var record = CoordinationRecord(kind: .heartbeat, writer: settings.writer)
         record.partitions = ownership.owned.map(\.partition)
-        record.leader = leadership.term != nil
+        record.leader = leadership.term != nil && leadership.isAssigned
         record.term = leadership.term
         record.replicaPosition = progress.position
         record.logEnd = progress.logEnd
         return record
     }
 
-    /// One leadership (generation): takes over, then trains and publishes until it is over.
-    private func lead(generation: UInt64) async {
+    /// One leadership: takes over, then trains and publishes until it is over (another
+    /// member claimed a higher term, or the partition stayed away longer than the regain
+    /// window) or the instance shuts down.
+    private func lead() async {
         do {
-            guard let service = try await takeOver(generation: generation) else { return }
-            try await service.run(abandonWhen: { [leadership] in !leadership.holds(generation) })
+            guard let (service, term) = try await takeOver() else { return }
+            let leadership = self.leadership
+            try await service.run(abandonWhen: { leadership.isOver(term: term) }, publishWhen: { leadership.isAssigned })
+            if leadership.isOver(term: term) { logger.notice("leader: leadership under term \(term) is over") }
         } catch {
-            logger.error("leader: \(error); leadership is given back")
-            // Another member takes over; this one stays a replica (its next assignment retries).
-            leadership.lose()
+            logger.error("leader: \(error); this instance stops leading")
+            try? await Task.sleep(for: .seconds(2))   // then tries again while it holds the partition
         }
+        leadership.setTerm(nil)
     }
 
     /// Claims a term, fences the versions topic, numbers after the newest version, restores
     /// the model and wires the timed scheduler. nil when the leadership ended meanwhile.
-    private func takeOver(generation: UInt64) async throws -> ContinuousTrainingService? {
+    private func takeOver() async throws -> (ContinuousTrainingService, UInt64)? {
         let setup = settings.setup, config = setup.config
         guard let training = setup.training else {
             logger.notice("leader: --no-train, this instance leads but neither trains nor publishes")
+            while !Task.isShuttingDownGracefully && !Task.isCancelled && leadership.isAssigned { try? await Task.sleep(for: .milliseconds(200)) }
             return nil
         }
         let producer = try KafkaProducer(
@@ -137,15 +148,17 @@ final class LeaderService: Service, Sendable {
         let before = training.publish
             ? try await EmbeddingPublisher.publishedSequence(configuration: kafka, versionsTopic: versionsTopic, logger: logger)
             : PublishedVersionSequence()
-        let term = try await claimTerm(after: before.highestTerm, producer: producer)
-        guard leadership.holds(generation) else { return nil }
+        let term = try await claimTerm(after: max(before.highestTerm, leadership.othersTerm), producer: producer)
+        leadership.setTerm(term)
+        guard !leadership.isOver(term: term) else { return nil }
         var newest: UInt64 = 0
         if training.publish {
             let fence = try await producer.send(VersionFence(term: term, instance: settings.writer.instance).producerRecord(topic: versionsTopic))
             let sequence = try await EmbeddingPublisher.publishedSequence(
                 configuration: kafka, versionsTopic: versionsTopic, through: fence.offset, logger: logger)
             guard sequence.highestTerm <= term else {
-                logger.warning("leader: the versions topic already has term \(sequence.highestTerm) above ours (\(term)); giving up this leadership")
+                logger.warning("leader: the versions topic already has term \(sequence.highestTerm) above ours (\(term)); taking over again")
+                leadership.observeClaim(sequence.highestTerm)
                 return nil
             }
             newest = sequence.newest ?? 0
@@ -158,7 +171,7 @@ final class LeaderService: Service, Sendable {
         if !(await progress.waitForPosition(logEnd, timeout: settings.scaleOut.syncTimeout)) {
             logger.warning("leader: the replica has not read the deltas log to \(logEnd) (at \(progress.position)); training from what it has")
         }
-        guard leadership.holds(generation) else { return nil }
+        guard !leadership.isOver(term: term) else { return nil }
         let (model, source) = try await modelToRestore(newestPublished: newest, publishes: training.publish)
         let trainer: ContinuousTrainer
         do {
@@ -174,11 +187,11 @@ final class LeaderService: Service, Sendable {
         let sink = training.publish
             ? try await PublicationSetup.sink(config: config, kafka: kafka, continuingAfter: newest, term: term, logger: logger)
             : nil
-        leadership.setTerm(term, generation: generation)
         logger.notice("leader: term \(term), publishing after version \(newest), model from \(source)")
-        return OnlineRuntime.trainingService(
+        let service = OnlineRuntime.trainingService(
             trainer: trainer, sink: sink, history: history, config: config, state: setup.stateDirectory,
             finalEpochs: setup.finalEpochs, evaluation: training.evaluation, logger: logger)
+        return (service, term)
     }
 
     /// The deltas log's end as the broker reports it now (the replica's view if it cannot).

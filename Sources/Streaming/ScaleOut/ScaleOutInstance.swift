@@ -41,7 +41,7 @@ struct ScaleOutInstance: Sendable {
             settings: .init(ingest: ingest, scaleOut: settings, topics: topics, fingerprint: fingerprint.value, writer: writer,
                             tracksItemEdgeTimes: setup.ingest.trackNewEdges),
             progress: progress, ownership: ownership, logger: logger)
-        let leadership = Leadership()
+        let leadership = Leadership(regainWindow: settings.leaderRegainWindow)
         let leader = LeaderService(
             processor: processor, settings: .init(setup: setup, scaleOut: settings, topics: topics, writer: writer),
             progress: progress, ownership: ownership, leadership: leadership, history: history, logger: logger)

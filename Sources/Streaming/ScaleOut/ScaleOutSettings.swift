@@ -17,6 +17,10 @@ public struct ScaleOutSettings: Sendable, Equatable {
     public var heartbeatInterval: Duration = .seconds(5)
     /// How long a replica may wait for the log end when a partition is taken over.
     public var syncTimeout: Duration = .seconds(60)
+    /// A leader whose coordination partition is revoked (any rebalance of the leader group
+    /// does that) stops publishing, and leads on under its term if the partition comes back
+    /// within this time and no other member claimed a higher term meanwhile.
+    public var leaderRegainWindow: Duration = .seconds(30)
 
     public init(instanceID: String) {
         self.instanceID = instanceID
