@@ -13,7 +13,7 @@ struct StatusCommand: AsyncParsableCommand {
         discussion: """
             Reads the state directory read-only (it never takes the directory lock and never writes), so it works while `m2grl serve` runs; it shows the state as of the moment it opened.
 
-            Shown: nodes and edges per view, walks in each view's ring (and the fill against --walk-ring when given), events applied, dead letters, late events, sessions closed, walks written, stored input offsets per partition (with the lag against the topic's end when --brokers is given), the last model checkpoint (last published version, rounds, offsets it reflects) and the task weights exp(-s) learned so far.
+            Shown: for an instance of a scale-out deployment (serve --instance-id), the instance and its deployment's topics, and with --brokers the deployment as its coordination topic shows it: the members heard from in the last 30 s, the leader and its term, the input partitions of each member, each replica's position in the graph-deltas log (docs/scale-out.md). Then nodes and edges per view, walks in each view's ring (and the fill against --walk-ring when given), events applied, dead letters, late events, sessions closed, walks written, stored input offsets per partition (with the lag against the topic's end when --brokers is given), the last model checkpoint (last published version, rounds, offsets it reflects) and the task weights exp(-s) learned so far.
 
             --digest adds a 128-bit FNV-1a digest of the graphs, vocabularies, attribute maps and walk buffers, and one per column family (definition in docs/operations.md): two states built from the same events print the same digest.
 
@@ -73,8 +73,16 @@ struct StatusCommand: AsyncParsableCommand {
         if kafka.brokers != nil, !status.partitions.isEmpty {
             lagError = await addLag(to: &status, logger: logger)
         }
-        let report = StatusReport(stateDirectory: state, state: status, walkRingCapacity: walkRing,
+        var report = StatusReport(stateDirectory: state, state: status, walkRingCapacity: walkRing,
                                   checkpoint: checkpoint, digest: stateDigest, lagError: lagError)
+        report.scaleOut = ScaleOutIdentity.read(stateDirectory: state)
+        if let identity = report.scaleOut, kafka.brokers != nil {
+            do {
+                report.deployment = try await DeploymentStatus.read(kafka: try kafka.configuration(), topic: identity.coordinationTopic, logger: logger)
+            } catch {
+                report.deploymentError = "\(error) (check --brokers)"
+            }
+        }
         print(json ? try report.json() : report.text(), terminator: "")
     }
 

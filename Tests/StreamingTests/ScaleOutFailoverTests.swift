@@ -167,6 +167,18 @@ extension StreamingIngestTests {
             try await waitUntil(240, "every replica applies every event (\(instances.map(\.applied)))") {
                 instances.allSatisfy { $0.applied == events.count }
             }
+            // `status` shows the deployment: every member, one leader, every input partition owned once.
+            try await waitUntilAsync(60, "status shows three members and a leader") {
+                let (code, out) = try await m2grl(["status", "--state", a.state, "--brokers", brokers, "--json"])
+                guard code == 0, let report = try? JSONDecoder().decode(StatusReport.self, from: Data(out.utf8)),
+                      let deployment = report.deployment else { return false }
+                let owned = deployment.members.flatMap(\.partitions).sorted()
+                return deployment.members.map(\.instance) == ["a", "b", "c"] && deployment.members.filter(\.leader).count == 1
+                    && owned == Array(0..<6) && report.scaleOut?.instance == "a"
+            }
+            let text = try await m2grl(["status", "--state", c.state, "--brokers", brokers]).output
+            #expect(text.contains("scale-out instance c") && text.contains("leader (term") && text.contains("input partitions"), "\(text)")
+
             // Standbys first, the leader last (its final version then is the last one).
             try await dumpingLogs(of: instances) { try await waitUntil(120, "a leader at the end") { leader() != nil } }
             let last = try #require(leader())

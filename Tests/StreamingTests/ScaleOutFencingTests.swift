@@ -96,4 +96,29 @@ struct ScaleOutFencingTests {
         #expect(throws: PublicationError.self) { try assembler.addManifest(message: broken) }
         #expect(assembler.highestTerm == 0)
     }
+
+    @Test("the deployment status: members heard from lately with their partitions, the leader and the highest term; silent members apart")
+    func deploymentStatus() {
+        func record(_ kind: CoordinationRecord.Kind, _ instance: String, at time: Int64, _ fill: (inout CoordinationRecord) -> Void = { _ in }) -> CoordinationRecord {
+            var r = CoordinationRecord(kind: kind, writer: .init(instance: instance, incarnation: 1), timeMs: time)
+            fill(&r)
+            return r
+        }
+        let records = [
+            record(.deployment, "a", at: 0) { $0.fingerprint = "f00d" },
+            record(.term, "a", at: 10) { $0.term = 1 },
+            record(.heartbeat, "a", at: 20_000) { $0.partitions = [0, 1]; $0.leader = true; $0.term = 1 },
+            record(.term, "b", at: 50_000) { $0.term = 2 },
+            record(.heartbeat, "b", at: 55_000) { $0.partitions = [3, 2]; $0.leader = true; $0.term = 2; $0.replicaPosition = 9; $0.logEnd = 10 },
+            record(.heartbeat, "c", at: 56_000) { $0.partitions = [4, 5] },
+        ]
+        let status = DeploymentStatus(records: records, nowMs: 60_000)
+        #expect(status.fingerprint == "f00d" && status.term == 2 && status.termClaimedBy == "b")
+        #expect(status.members.map(\.instance) == ["b", "c"])
+        #expect(status.members[0].partitions == [2, 3] && status.members[0].leader)
+        #expect(status.silent == ["a"])
+        let text = status.text()
+        #expect(text.contains("b: leader (term 2), input partitions 2,3, replica 9/10"))
+        #expect(text.contains("not heard from lately: a"))
+    }
 }

@@ -29,6 +29,8 @@ struct ScaleOutInstance: Sendable {
             throw ScaleOutError.refused("the state directory \(setup.stateDirectory) was built by a single-instance serve (it has input offsets but no graph-deltas position); a scale-out instance starts from a new state directory (docs/scale-out.md, \"Joining\")")
         }
         try await checkDeployment(fingerprint: fingerprint, writer: writer, topics: topics, kafka: setup.kafka, logger: logger)
+        try ScaleOutIdentity(instance: settings.instanceID, topics: topics, fingerprint: fingerprint)
+            .write(stateDirectory: setup.stateDirectory)
         logger.notice("scale-out: instance \(writer) joins the deployment of \(topics.events) (fingerprint \(fingerprint.hex), deltas log \(topics.deltas))")
 
         let progress = ReplicaProgress()

@@ -22,6 +22,11 @@ public struct StatusReport: Sendable, Equatable, Codable {
     public var digest: StateDigest?
     /// Why lag could not be read from the broker, if it was asked and failed.
     public var lagError: String?
+    /// The scale-out instance this state belongs to (docs/scale-out.md), and its deployment
+    /// as the coordination topic shows it (with --brokers), or why that could not be read.
+    public var scaleOut: ScaleOutIdentity?
+    public var deployment: DeploymentStatus?
+    public var deploymentError: String?
 
     public init(stateDirectory: String, state: StateStatus, walkRingCapacity: Int? = nil,
                 checkpoint: CheckpointInfo? = nil, digest: StateDigest? = nil, lagError: String? = nil) {
@@ -46,6 +51,12 @@ public struct StatusReport: Sendable, Equatable, Codable {
     /// Human-readable report, one fact per line.
     public func text() -> String {
         var lines: [String] = ["state \(stateDirectory)"]
+        if let i = scaleOut {
+            lines.append("scale-out instance \(i.instance) of \(i.eventsTopic) (deltas log \(i.deltasTopic), coordination \(i.coordinationTopic), fingerprint \(i.fingerprint))")
+            if let deployment { lines.append(deployment.text().trimmingCharacters(in: .newlines)) }
+            if let deploymentError { lines.append("deployment: unreadable: \(deploymentError)") }
+            if deployment == nil && deploymentError == nil { lines.append("deployment: give --brokers to see the members, the leader and their partitions") }
+        }
         lines.append("views:")
         for v in state.views {
             var line = "  \(v.name): \(v.nodes) nodes, \(v.edges) edges"
