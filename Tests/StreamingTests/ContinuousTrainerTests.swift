@@ -175,7 +175,7 @@ struct ContinuousTrainerTests {
         let task = Task { try await service.run() }
         for chunk in 0..<3 {
             // Sessions close (and walks appear) only as event time moves past the gap.
-            try feed(Array(events[(chunk * 2_000)..<((chunk + 1) * 2_000)]), to: processor)
+            try feed(Array(events[(chunk * 2_000)..<((chunk + 1) * 2_000)]), to: processor, batch: 2_000)  // one batch per chunk: few rounds in a debug build
             try await waitUntil(90, "a version after chunk \(chunk)") { sink.versions.count + sink.failures.count > chunk }
         }
         task.cancel()
@@ -252,7 +252,7 @@ struct ContinuousTrainerTests {
         let task = Task { try await service.run() }
         let started = ContinuousClock.now
         for chunk in 0..<3 {
-            try feed(Array(events[(chunk * 2_000)..<((chunk + 1) * 2_000)]), to: processor)
+            try feed(Array(events[(chunk * 2_000)..<((chunk + 1) * 2_000)]), to: processor, batch: 2_000)  // one batch per chunk: few rounds in a debug build
             try await waitUntil(90, "a version after chunk \(chunk)") { sink.versions.count > chunk }
         }
         try await waitUntil(30, "checkpoint failures") { service.checkpointFailures >= 3 }
