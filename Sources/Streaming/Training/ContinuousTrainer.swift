@@ -115,28 +115,36 @@ public final class ContinuousTrainer: @unchecked Sendable {
         var corpora: [WalkCorpus] = []
         var freshWalks = 0, rehearsed = 0
         for v in feed.viewNames.indices {
-            var corpus = WalkCorpus(nodeCount: names[v].count)
-            for pick in sampler.pick(blocks: feed.ringBlocks[v], seen: seen[v], using: &rng) {
-                let block: WalkCorpus?
-                do {
-                    block = try processor.walkBlock(view: v, start: pick.block.start, nodeCount: names[v].count)
-                } catch {
-                    // A corrupt block is left out (its walks are lost); the round goes on.
-                    unreadableBlocks += 1
-                    logger.warning("skipping an unreadable walk block", metadata: [
-                        "view": "\(feed.viewNames[v])", "start": "\(pick.block.start)", "error": "\(error)",
-                    ])
-                    continue
-                }
-                guard let block else { continue }
+            let nodeCount = names[v].count
+            let fresh = sampler.freshBlocks(feed.ringBlocks[v], seen: seen[v]).compactMap { readBlock(view: v, start: $0.start, feed: feed) }
+            var corpus = sampler.selectFresh(fresh, nodeCount: nodeCount)
+            freshWalks += corpus.walkCount
+            let picks = sampler.pickRehearsal(blocks: feed.ringBlocks[v], seen: seen[v],
+                                              walks: max(0, settings.walksPerRound - corpus.walkCount), using: &rng)
+            for pick in picks {
+                guard let block = readBlock(view: v, start: pick.block.start, feed: feed) else { continue }
                 let before = corpus.walkCount
                 block.appendSuffix(walks: pick.walks, to: &corpus)
-                if pick.fresh { freshWalks += corpus.walkCount - before } else { rehearsed += corpus.walkCount - before }
+                rehearsed += corpus.walkCount - before
             }
             corpora.append(corpus)
             seen[v] = feed.walkNext[v]
         }
         return try train(corpora: corpora, feed: feed, config: baseConfig, fresh: freshWalks, rehearsed: rehearsed)
+    }
+
+    /// One ring block's walks; nil when it was evicted meanwhile or cannot be decoded (a
+    /// corrupt block is left out, logged and counted; the round goes on).
+    private func readBlock(view v: Int, start: UInt64, feed: TrainingFeed) -> WalkCorpus? {
+        do {
+            return try processor.walkBlock(view: v, start: start, nodeCount: names[v].count)
+        } catch {
+            unreadableBlocks += 1
+            logger.warning("skipping an unreadable walk block", metadata: [
+                "view": "\(feed.viewNames[v])", "start": "\(start)", "error": "\(error)",
+            ])
+            return nil
+        }
     }
 
     /// The end of a finite run (`serve --stop-at-end`, replay): `epochs` passes, with the
