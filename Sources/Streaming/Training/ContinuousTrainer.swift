@@ -71,6 +71,9 @@ public final class ContinuousTrainer: @unchecked Sendable {
 
     // Publication state: the values of the last published version, per view.
     private var published: [[Float]]
+    /// Per view and row, whether a fresh walk visited the node since the last version (kept
+    /// only with a stability pull, `online.stability_pull`).
+    private var visitedSinceVersion: [[Bool]]
     /// The number the next version gets.
     public private(set) var nextVersion: UInt64
     private var lastSnapshot: UInt64 = 0
@@ -97,6 +100,7 @@ public final class ContinuousTrainer: @unchecked Sendable {
         self.names = Array(repeating: [], count: viewCount)
         self.seen = Array(repeating: 0, count: viewCount)
         self.published = Array(repeating: [], count: viewCount)
+        self.visitedSinceVersion = Array(repeating: [], count: viewCount)
         self.rng = Xoshiro256StarStar(seed: config.seed ^ 0x0411_17E5)
         self.nextVersion = max(1, firstVersion)
         if let checkpoint { try restore(checkpoint) }
@@ -131,12 +135,44 @@ public final class ContinuousTrainer: @unchecked Sendable {
                 guard let block else { continue }
                 let before = corpus.walkCount
                 block.appendSuffix(walks: pick.walks, to: &corpus)
-                if pick.fresh { freshWalks += corpus.walkCount - before } else { rehearsed += corpus.walkCount - before }
+                if pick.fresh {
+                    freshWalks += corpus.walkCount - before
+                    markVisited(view: v, corpus.tokens[corpus.walkStart(before)...])
+                } else {
+                    rehearsed += corpus.walkCount - before
+                }
             }
             corpora.append(corpus)
             seen[v] = feed.walkNext[v]
         }
-        return try train(corpora: corpora, feed: feed, config: baseConfig, fresh: freshWalks, rehearsed: rehearsed)
+        let report = try train(corpora: corpora, feed: feed, config: baseConfig, fresh: freshWalks, rehearsed: rehearsed)
+        pullUnvisitedRows()
+        return report
+    }
+
+    // MARK: Stability pull
+
+    private var stabilityPull: Float { Float(pipeline.online.stabilityPull) }
+
+    private func markVisited(view v: Int, _ tokens: ArraySlice<UInt32>) {
+        guard stabilityPull > 0 else { return }
+        if visitedSinceVersion[v].count < names[v].count {
+            visitedSinceVersion[v] += [Bool](repeating: false, count: names[v].count - visitedSinceVersion[v].count)
+        }
+        for t in tokens where Int(t) < visitedSinceVersion[v].count { visitedSinceVersion[v][Int(t)] = true }
+    }
+
+    /// `online.stability_pull`: rows of nodes no fresh walk visited since the last version
+    /// move back toward their published values (`StabilityPull`). Rounds rehearse old walks,
+    /// and alignments and negatives reach rows too, so without it every round moves nodes
+    /// that had no new events (docs/results.md, "Stability of consecutive versions").
+    private func pullUnvisitedRows() {
+        guard stabilityPull > 0 else { return }
+        for (v, name) in pipeline.viewNames.enumerated() where !published[v].isEmpty {
+            guard let p = parameters.viewIndex(named: name) else { continue }
+            StabilityPull.apply(strength: stabilityPull, to: parameters.views[p].input, anchor: published[v],
+                                keep: visitedSinceVersion[v])
+        }
     }
 
     /// The end of a finite run (`serve --stop-at-end`, replay): `epochs` passes, with the
@@ -271,6 +307,7 @@ public final class ContinuousTrainer: @unchecked Sendable {
                 out.values.append(contentsOf: current[(r * dim)..<((r + 1) * dim)])
             }
             published[v] = Array(current)
+            visitedSinceVersion[v] = []
             views.append(out)
         }
         if !probes.isEmpty, let itemRows = views.first {
