@@ -19,8 +19,8 @@ struct StabilityPullTrainerTests {
         try feed(Array(events[..<1_200]), to: processor)
         _ = try #require(try trainer.round())
         applied.apply(try #require(trainer.makeVersion()))
-        // Two rounds before the next version: a row a fresh walk visited in the first round
-        // must keep that round's update even if the second round's fresh walks miss it.
+        // Two rounds before the next version: a node with new out-edges in the first round
+        // keeps that round's update although the second round starts no fresh walk from it.
         try feed(Array(events[1_200..<1_240]), to: processor)
         _ = try #require(try trainer.round())
         try feed(Array(events[1_240...]), to: processor)
@@ -34,8 +34,8 @@ struct StabilityPullTrainerTests {
         return (rows, applied.equals(trainer.currentModel()))
     }
 
-    @Test("pull 1: nodes no fresh walk visited since version 1 stay bit for bit as published, so version 2 carries fewer rows; the delta chain still rebuilds the tables")
-    func fullPullKeepsUnvisitedRows() throws {
+    @Test("pull 1: nodes without new out-edges since version 1 stay bit for bit as published, so version 2 carries fewer rows; the delta chain still rebuilds the tables")
+    func fullPullKeepsUnchangedRows() throws {
         let free = try secondVersionRows(pull: 0)
         let pulled = try secondVersionRows(pull: 1)
         #expect(free.applied && pulled.applied)
@@ -45,6 +45,6 @@ struct StabilityPullTrainerTests {
         // in the delta is a subset of what moved without it.
         #expect(pulledItems.isSubset(of: freeItems))
         #expect(pulledItems.count < freeItems.count, "pulled \(pulledItems.count) vs free \(freeItems.count)")
-        #expect(!pulledItems.isEmpty, "rows visited by fresh walks still move")
+        #expect(!pulledItems.isEmpty, "rows of nodes with new out-edges still move")
     }
 }

@@ -15,8 +15,8 @@ extension PipelineConfig {
         /// Time between model checkpoints into the state directory (also on shutdown);
         /// `checkpoint_seconds` in the file, within ``ConfigLimits/intervalSeconds``.
         public var checkpointInterval: Duration
-        /// After each round, the rows of nodes that no fresh walk visited since the last
-        /// published version move back toward their published value by this fraction
+        /// After each round, the rows of nodes without new out-edges (no fresh walk started
+        /// from them) since the last published version move back toward their published value by this fraction
         /// (`StabilityPull`; 0: off, 1: such rows stay as published), in ``ConfigLimits/stabilityPull``.
         public var stabilityPull: Double
 

@@ -71,9 +71,9 @@ public final class ContinuousTrainer: @unchecked Sendable {
 
     // Publication state: the values of the last published version, per view.
     private var published: [[Float]]
-    /// Per view and row, whether a fresh walk visited the node since the last version (kept
-    /// only with a stability pull, `online.stability_pull`).
-    private var visitedSinceVersion: [[Bool]]
+    /// Per view and row, whether a fresh walk started from the node (it had new out-edges)
+    /// since the last version; kept only with a stability pull (`online.stability_pull`).
+    private var changedSinceVersion: [[Bool]]
     /// The number the next version gets.
     public private(set) var nextVersion: UInt64
     private var lastSnapshot: UInt64 = 0
@@ -100,7 +100,7 @@ public final class ContinuousTrainer: @unchecked Sendable {
         self.names = Array(repeating: [], count: viewCount)
         self.seen = Array(repeating: 0, count: viewCount)
         self.published = Array(repeating: [], count: viewCount)
-        self.visitedSinceVersion = Array(repeating: [], count: viewCount)
+        self.changedSinceVersion = Array(repeating: [], count: viewCount)
         self.rng = Xoshiro256StarStar(seed: config.seed ^ 0x0411_17E5)
         self.nextVersion = max(1, firstVersion)
         if let checkpoint { try restore(checkpoint) }
@@ -137,7 +137,7 @@ public final class ContinuousTrainer: @unchecked Sendable {
                 block.appendSuffix(walks: pick.walks, to: &corpus)
                 if pick.fresh {
                     freshWalks += corpus.walkCount - before
-                    markVisited(view: v, corpus.tokens[corpus.walkStart(before)...])
+                    markFreshStarts(view: v, corpus: corpus, walks: before..<corpus.walkCount)
                 } else {
                     rehearsed += corpus.walkCount - before
                 }
@@ -146,7 +146,7 @@ public final class ContinuousTrainer: @unchecked Sendable {
             seen[v] = feed.walkNext[v]
         }
         let report = try train(corpora: corpora, feed: feed, config: baseConfig, fresh: freshWalks, rehearsed: rehearsed)
-        pullUnvisitedRows()
+        pullUnchangedRows()
         return report
     }
 
@@ -154,24 +154,30 @@ public final class ContinuousTrainer: @unchecked Sendable {
 
     private var stabilityPull: Float { Float(pipeline.online.stabilityPull) }
 
-    private func markVisited(view v: Int, _ tokens: ArraySlice<UInt32>) {
+    /// Marks the start nodes of fresh walks: ingestion starts them from the nodes whose
+    /// out-edges a batch changed, i.e. the nodes with new transitions from them.
+    private func markFreshStarts(view v: Int, corpus: WalkCorpus, walks: Range<Int>) {
         guard stabilityPull > 0 else { return }
-        if visitedSinceVersion[v].count < names[v].count {
-            visitedSinceVersion[v] += [Bool](repeating: false, count: names[v].count - visitedSinceVersion[v].count)
+        if changedSinceVersion[v].count < names[v].count {
+            changedSinceVersion[v] += [Bool](repeating: false, count: names[v].count - changedSinceVersion[v].count)
         }
-        for t in tokens where Int(t) < visitedSinceVersion[v].count { visitedSinceVersion[v][Int(t)] = true }
+        for w in walks where corpus.walkEnds[w] > corpus.walkStart(w) {
+            let start = Int(corpus.tokens[corpus.walkStart(w)])
+            if start < changedSinceVersion[v].count { changedSinceVersion[v][start] = true }
+        }
     }
 
-    /// `online.stability_pull`: rows of nodes no fresh walk visited since the last version
-    /// move back toward their published values (`StabilityPull`). Rounds rehearse old walks,
-    /// and alignments and negatives reach rows too, so without it every round moves nodes
-    /// that had no new events (docs/results.md, "Stability of consecutive versions").
-    private func pullUnvisitedRows() {
+    /// `online.stability_pull`: rows of nodes without new out-edges since the last version
+    /// move back toward their published values (`StabilityPull`). Fresh walks from changed
+    /// nodes pass through many others, rounds rehearse old walks, and alignments reach items
+    /// too, so without it every round moves nodes that had no new events (docs/results.md,
+    /// "Stability of consecutive versions").
+    private func pullUnchangedRows() {
         guard stabilityPull > 0 else { return }
         for (v, name) in pipeline.viewNames.enumerated() where !published[v].isEmpty {
             guard let p = parameters.viewIndex(named: name) else { continue }
             StabilityPull.apply(strength: stabilityPull, to: parameters.views[p].input, anchor: published[v],
-                                keep: visitedSinceVersion[v])
+                                keep: changedSinceVersion[v])
         }
     }
 
@@ -307,7 +313,7 @@ public final class ContinuousTrainer: @unchecked Sendable {
                 out.values.append(contentsOf: current[(r * dim)..<((r + 1) * dim)])
             }
             published[v] = Array(current)
-            visitedSinceVersion[v] = []
+            changedSinceVersion[v] = []
             views.append(out)
         }
         if !probes.isEmpty, let itemRows = views.first {
