@@ -73,6 +73,19 @@ struct ReportFreshnessTests {
         #expect(html.contains("<th>Freshness of last version (wall clock)</th><td>3 s</td>"))
     }
 
+    @Test("a last version trained further on the same events (final epochs) says so on the stream clock")
+    func sameWatermark() throws {
+        var records = Self.historicalHistory()
+        var final = records[records.count - 1]
+        final.version = 5
+        final.timeMs += 60_000
+        final.freshnessMs = final.timeMs - (final.eventTimeWatermarkMs ?? 0)
+        records.append(final)
+        let html = ReportBuilder().build(ReportInput(records: records))
+        let row = try #require(summaryCell(html, "Freshness of last version"))
+        #expect(row.hasSuffix("the same event time as the version before it (trained further on the same events)"), "\(row)")
+    }
+
     @Test("a replay's versions (no freshness recorded) read on the stream clock even with recent event times")
     func replayUsesTheStreamClock() {
         let records = syntheticHistory(rounds: 5).filter { $0.kind == .publish }.map { r -> HistoryRecord in

@@ -88,7 +88,9 @@ struct VersionFreshness {
             var text = "not shown: event times are historical (the watermark, \(ReportSummary.time(watermark)), is \(ChartNumber.duration(ms: Double(Self.ageMs(last)))) before the publish time)."
             text += " Stream clock: reflects events up to \(ReportSummary.time(watermark))"
             if let previous = previousWatermarkMs {
-                text += ", \(ChartNumber.duration(ms: Double(watermark) - Double(previous))) of event time after the version before it"
+                text += previous == watermark
+                    ? ", the same event time as the version before it (trained further on the same events)"
+                    : ", \(ChartNumber.duration(ms: Double(watermark) - Double(previous))) of event time after the version before it"
             }
             return ("Freshness of last version", text)
         }
