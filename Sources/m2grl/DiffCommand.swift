@@ -26,13 +26,7 @@ struct DiffCommand: AsyncParsableCommand {
 
     @OptionGroup var kafka: KafkaOptions
 
-    @Option(name: .long, help: "Embeddings topic (default: the pipeline's kafka.embeddings_topic, or <name>.embeddings).")
-    var topic: String?
-
-    @Option(name: .long, help: "Versions topic (default: the pipeline's kafka.versions_topic, or <topic>.versions).")
-    var versionsTopic: String?
-
-    @OptionGroup var pipelineOptions: PipelineOptions
+    @OptionGroup var topicOptions: PublicationTopicOptions
 
     @Option(name: .long, help: "Old version (default: the newest usable version older than --to).")
     var from: UInt64?
@@ -75,12 +69,12 @@ struct DiffCommand: AsyncParsableCommand {
     func validate() throws {
         if readsDirectories {
             guard fromDir != nil, toDir != nil else { throw ValidationError("--from-dir and --to-dir: give both") }
-            if kafka.brokers != nil || from != nil || to != nil || topic != nil {
+            if kafka.brokers != nil || from != nil || to != nil || topicOptions.topic != nil {
                 throw ValidationError("--from-dir/--to-dir compare model directories: leave out --brokers, --topic, --from and --to")
             }
         } else {
             guard kafka.brokers != nil else { throw ValidationError("--brokers (with --from/--to) or --from-dir and --to-dir: say what to compare") }
-            if topic == nil && pipelineOptions.pipeline == nil { throw ValidationError("--topic or --pipeline: one is needed to name the embeddings topic") }
+            if !topicOptions.isGiven { throw PublicationTopicOptions.missing }
         }
         try requireRange(k, Self.neighbourLimit, option: "--k")
         try requireRange(sample, Self.sampleLimit, option: "--sample")
@@ -150,16 +144,7 @@ struct DiffCommand: AsyncParsableCommand {
     }
 
     private func readVersions(logger: Logger) async throws -> (old: (model: TrainedModel, side: Side), new: (model: TrainedModel, side: Side)) {
-        let topics: PublicationTopics
-        if let topic {
-            topics = PublicationTopics(embeddings: topic, versions: versionsTopic)
-        } else {
-            let (config, _) = try pipelineOptions.load()
-            guard let config else { throw ValidationError("--pipeline: missing") }
-            var t = PublicationTopics(pipeline: config)
-            if let versionsTopic { t.versions = versionsTopic }
-            topics = t
-        }
+        let topics = try topicOptions.topics()
         let reader = SnapshotReader(configuration: try kafka.configuration(), topics: topics,
                                     timeout: .milliseconds(Int64(timeout * 1000)), logger: logger)
         let assembler: VersionAssembler
