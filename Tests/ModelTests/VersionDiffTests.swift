@@ -135,6 +135,10 @@ import Testing
         let b = Self.model(["z", "y", "q"], [0, 0, 1, 0, .nan, 1])
         let cosine = try #require(try VersionDiff(old: a, new: b).views.first?.cosine)
         #expect(cosine.count == 2 && cosine.min == 0 && cosine.p50 == 0 && cosine.nonFinite == 1)
+        // A NaN row ranks last in every list, whatever its position in the scan.
+        let table = EmbeddingMatrix(rows: 4, dim: 2, values: [.nan, 1, 1, 0, 0.9, 0.1, 0, 1])
+        #expect(NeighbourLists(table: table).lists(of: [1, 3], k: 2) == [[2, 3], [2, 1]])
+        #expect(NeighbourLists(table: table).lists(of: [1], k: 3) == [[2, 3, 0]])
     }
 
     @Test("nearest-rank percentiles")

@@ -8,7 +8,7 @@ import Linalg
 ///
 /// A list holds the `k` rows with the highest cosine to the query row, the query row itself
 /// left out, best first; equal scores keep the smaller row first (as `NearestNeighbors`).
-/// A zero row scores 0 against everything.
+/// A zero row scores 0 against everything; a row with NaN scores below every other.
 public struct NeighbourLists: Sendable {
     public let rows: Int
     public let dim: Int
@@ -67,7 +67,8 @@ public struct NeighbourLists: Sendable {
     static func best(_ k: Int, _ scores: ArraySlice<Float>, excluding: Int) -> [Int] {
         var best: [(row: Int, score: Float)] = []
         best.reserveCapacity(k + 1)
-        for (row, score) in zip(0..., scores) where row != excluding {
+        for (row, raw) in zip(0..., scores) where row != excluding {
+            let score = raw.isNaN ? -Float.infinity : raw   // a NaN row (a corrupt table) ranks last
             if best.count == k, let last = best.last, !(score > last.score) { continue }
             var i = best.count
             while i > 0 && score > best[i - 1].score { i -= 1 }
