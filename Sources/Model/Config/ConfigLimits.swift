@@ -36,6 +36,8 @@ public enum ConfigLimits {
     public static let walksPerNode = 1...1_000
     /// `online.walks_per_round`.
     public static let walksPerRound = 1...1_000_000
+    /// `online.stability_pull`: a fraction.
+    public static let stabilityPull: ClosedRange<Double> = 0...1
     /// Partitions of a topic (`kafka.partitions`, `broker --topic NAME:PARTITIONS`).
     public static let partitions = 1...10_000
 

@@ -157,14 +157,18 @@ public struct EagerSessionCutter: Sendable {
             statistics.lateEvents += 1
             return .late
         }
+        // The user's due time depends on its first pending event: reschedule only when that changed.
+        let firstChanged: Bool
         if let last = state.pending.last, last.timestampMillis > t {
             let position = state.pending.lastIndex { $0.timestampMillis <= t }.map { $0 + 1 } ?? 0
             state.pending.insert(event, at: position)
+            firstChanged = position == 0
         } else {
+            firstChanged = state.pending.isEmpty
             state.pending.append(event)
         }
         state.lastTimestamp = max(state.lastTimestamp, t)
-        reschedule(event.user, state)
+        if firstChanged { reschedule(event.user, state) }
         return .accepted
     }
 

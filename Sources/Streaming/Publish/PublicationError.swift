@@ -26,8 +26,6 @@ public enum PublicationError: Error, Equatable, CustomStringConvertible {
     case corruptRecord(location: String, reason: String)
     /// The embeddings topic does not exist.
     case topicNotFound(String)
-    /// Reading the topics up to their end took longer than allowed.
-    case readTimedOut(String)
     /// A manifest of a lower leader term than one seen before it (docs/scale-out.md).
     case deposedManifest(version: UInt64, term: UInt64, highestTerm: UInt64)
 
@@ -52,7 +50,6 @@ public enum PublicationError: Error, Equatable, CustomStringConvertible {
             return "version \(v): view '\(view)' lacks \(n) row\(n == 1 ? "" : "s") (first missing id \(first))"
         case let .corruptRecord(l, r): return "\(l): \(r)"
         case .topicNotFound(let t): return "topic \(t) does not exist"
-        case .readTimedOut(let w): return "timed out reading \(w)"
         case let .deposedManifest(v, t, h):
             return "manifest of version \(v) is deposed: term \(t), after term \(h) was seen (a deposed leader's)"
         }

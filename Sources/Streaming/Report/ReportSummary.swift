@@ -39,7 +39,7 @@ struct ReportSummary {
             details.append("at \(Self.time(last.timeMs))")
             text += " (" + details.joined(separator: ", ") + ")"
             rows.append(("Last version", text))
-            if let fresh = last.freshnessMs { rows.append(("Freshness of last version", ChartNumber.duration(ms: Double(fresh)))) }
+            if let fresh = VersionFreshness(publish: publish).summaryRow() { rows.append(fresh) }
         }
         if let hr = publish.last(where: { $0.hitRate20 != nil }), let value = hr.hitRate20 {
             rows.append(("Latest HitRate@20", ChartNumber.value(value) + (hr.version.map { " (version \($0))" } ?? "")))

@@ -5,6 +5,9 @@ import Logging
 /// mock API on the embedded cluster (librdkafka's mock has no CreateTopics), else through
 /// the Admin API after a metadata probe (CreateTopics needs rights a client may not have).
 /// A failure is logged, not thrown: the topics may exist after all, or be created by hand.
+/// The probe never asks the broker to auto-create a topic (a producer's metadata request
+/// does by default, and brokers that allow it, such as Tansu or Kafka with
+/// `auto.create.topics.enable`, would create it with their default partitions and settings).
 public struct TopicProvisioning: Sendable {
     public let kafka: KafkaConfiguration
     /// The embedded cluster `kafka` points to, if any.
@@ -22,7 +25,8 @@ public struct TopicProvisioning: Sendable {
         }
         let probe = try KafkaProducer(
             configuration: .producer(bootstrapServers: kafka.bootstrapServers,
-                                     properties: kafka.properties.filter { $0.key != "bootstrap.servers" }),
+                                     properties: kafka.properties.filter { $0.key != "bootstrap.servers" })
+                .merging(["allow.auto.create.topics": "false"]),
             logger: logger)
         var missing: [TopicSpec] = []
         for spec in specs where (try? await probe.partitionCount(topic: spec.name, timeout: .seconds(5))) == nil { missing.append(spec) }

@@ -66,7 +66,8 @@ struct CoordinationLog: Sendable {
         let scan = try TopicRangeScan(configuration: kafka, logger: logger)
         do {
             var out: [(offset: Int64, record: CoordinationRecord)] = []
-            try await scan.read(try await scan.ranges(of: topic), timeout: timeout) { message in
+            let starts = Dictionary(uniqueKeysWithValues: try await scan.partitions(of: topic).map { ($0, KafkaOffset.beginning) })
+            try await scan.read(from: starts, timeout: timeout) { message in
                 if let record = CoordinationRecord.decode(message) { out.append((message.offset, record)) }
             }
             await scan.close()

@@ -116,9 +116,11 @@ final class DeltaCutterService: Service, Sendable {
             configuration: .consumer(bootstrapServers: kafka.bootstrapServers, groupID: ingest.group,
                                      properties: kafka.properties.filter { $0.key != "bootstrap.servers" }),
             rebalance: handler, logger: logger)
+        // Finds partition ends from the fetch (`endOffsets`), never a queried watermark,
+        // which some brokers under-report (docs/consuming.md, "Where a read ends").
         let logWatch = try KafkaConsumer(
-            configuration: .consumer(bootstrapServers: kafka.bootstrapServers, groupID: "m2grl-watch-\(UUID().uuidString)",
-                                     properties: kafka.properties.filter { $0.key != "bootstrap.servers" }),
+            configuration: KafkaConfiguration.consumer(bootstrapServers: kafka.bootstrapServers, groupID: "m2grl-watch-\(UUID().uuidString)",
+                                                       properties: kafka.properties.filter { $0.key != "bootstrap.servers" }).readingToEnd(),
             logger: logger)
         let decoder = MessageBatchDecoder(config: processor.config)
         try consumer.subscribe([ingest.topic])
@@ -136,7 +138,8 @@ final class DeltaCutterService: Service, Sendable {
             tracksItemEdgeTimes: settings.tracksItemEdgeTimes, knownAttributes: { processor.attributeNames(of: $0) })
 
         func logEnd() async -> Int64 {
-            (try? await logWatch.watermarks(settings.topics.deltasLog, timeout: .seconds(5)).high) ?? progress.logEnd
+            let log = settings.topics.deltasLog
+            return (try? await logWatch.endOffsets([log], timeout: .seconds(5)))?[log] ?? progress.logEnd
         }
         func resync(_ tp: TopicPartition, target: Int64) {
             cutters[tp] = nil
@@ -253,7 +256,7 @@ final class DeltaCutterService: Service, Sendable {
                     }
                     if ingest.stopAtEnd, polled.messages.isEmpty, syncing.isEmpty, ContinuousClock.now - lastEndCheck >= .seconds(1) {
                         lastEndCheck = .now
-                        if cutters.values.allSatisfy(\.inFlight.isEmpty), try await inputCovered(consumer: consumer) {
+                        if cutters.values.allSatisfy(\.inFlight.isEmpty), try await inputCovered(consumer: consumer, ends: logWatch) {
                             logger.info("cutter: every input partition is covered by applied records up to its end")
                             break
                         }
@@ -274,17 +277,14 @@ final class DeltaCutterService: Service, Sendable {
         if let failure { throw failure }
     }
 
-    /// Every partition of the events topic has applied records up to its high watermark and
-    /// the replica has read the deltas log to its end.
-    private func inputCovered(consumer: KafkaConsumer) async throws -> Bool {
+    /// Every partition of the events topic has applied records up to its end (as `ends`, a
+    /// consumer reading to the end, finds it) and the replica has read the deltas log to its end.
+    private func inputCovered(consumer: KafkaConsumer, ends: KafkaConsumer) async throws -> Bool {
         guard progress.position >= progress.logEnd else { return false }
         let topic = settings.ingest.topic
         let count = try await consumer.partitionCount(topic: topic, timeout: .seconds(5))
-        for p in 0..<count {
-            let tp = TopicPartition(topic, Int32(p))
-            let high = try await consumer.watermarks(tp, timeout: .seconds(5)).high
-            if processor.mark(of: tp) < high { return false }
-        }
-        return true
+        let partitions = (0..<count).map { TopicPartition(topic, Int32($0)) }
+        let found = try await ends.endOffsets(partitions, timeout: .seconds(10))
+        return partitions.allSatisfy { tp in found[tp].map { processor.mark(of: tp) >= $0 } ?? false }
     }
 }

@@ -60,6 +60,7 @@ final class DeltaReplicaService: Service, Sendable {
         var parts = GraphDeltaParts()
         let maxViews = processor.config.viewNames.count
         var lastStatus = ContinuousClock.now
+        var bytesRead: Int64 = 0   // keys and values of the log read since start (bus traffic)
         await withGracefulShutdownHandler {
             do {
                 while !Task.isShuttingDownGracefully && !Task.isCancelled {
@@ -68,6 +69,7 @@ final class DeltaReplicaService: Service, Sendable {
                     if let w = consumer.cachedWatermarks(log) { progress.setLogEnd(w.high) }
                     for message in polled.messages where message.topicPartition == log {
                         progress.setLogEnd(message.offset + 1)
+                        bytesRead &+= Int64((message.key?.count ?? 0) + (message.value?.count ?? 0))
                         switch parts.add(message) {
                         case nil:
                             break
@@ -96,7 +98,7 @@ final class DeltaReplicaService: Service, Sendable {
                     }
                     if let every = statusInterval, ContinuousClock.now - lastStatus >= every {
                         lastStatus = .now
-                        logStatus()
+                        logStatus(bytesRead: bytesRead)
                     }
                 }
             } catch {
@@ -106,7 +108,7 @@ final class DeltaReplicaService: Service, Sendable {
         } onGracefulShutdown: {}
         try? await onDedicatedThread { try processor.flush() }
         await consumer.close()
-        logStatus()
+        logStatus(bytesRead: bytesRead)
         if let error = progress.stopped { throw error }
     }
 
@@ -120,11 +122,11 @@ final class DeltaReplicaService: Service, Sendable {
         return .init(source: TopicPartition(String(s[0]), p), start: a, end: b, applied: false)
     }
 
-    private func logStatus() {
+    private func logStatus(bytesRead: Int64) {
         let s = processor.status
         let (applied, skipped, malformed) = progress.counts
         let views = s.views.map { "\($0.name) \($0.nodes)n/\($0.edges)e/\($0.walksInRing)w" }.joined(separator: " ")
-        logger.notice("replica: position \(progress.position)/\(progress.logEnd) applied=\(applied) skipped=\(skipped) malformed=\(malformed) events=\(s.counters["events.applied"] ?? 0) | \(views)")
+        logger.notice("replica: position \(progress.position)/\(progress.logEnd) applied=\(applied) skipped=\(skipped) malformed=\(malformed) bytes=\(bytesRead) events=\(s.counters["events.applied"] ?? 0) | \(views)")
     }
 }
 

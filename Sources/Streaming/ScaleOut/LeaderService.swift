@@ -194,10 +194,11 @@ final class LeaderService: Service, Sendable {
         return (service, term)
     }
 
-    /// The deltas log's end as the broker reports it now (the replica's view if it cannot).
+    /// The deltas log's end as a fetch finds it now (the replica's view if it cannot).
     private func deltasLogEnd() async -> Int64 {
         guard let scan = try? TopicRangeScan(configuration: kafka, logger: logger) else { return progress.logEnd }
-        let end = (try? await scan.ranges(of: settings.topics.deltas))?[settings.topics.deltasLog]?.upperBound
+        let log = settings.topics.deltasLog
+        let end = (try? await scan.consumer.endOffsets([log], timeout: .seconds(10)))?[log]
         await scan.close()
         return end ?? progress.logEnd
     }
