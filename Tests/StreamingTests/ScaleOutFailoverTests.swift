@@ -56,9 +56,16 @@ final class ScaleOutChild: @unchecked Sendable {
     }
 }
 
+/// With M2GRL_TEST_LOG_DIR set, writes every instance's whole log there (`<id>.log`).
+func saveLogs(of instances: [ScaleOutChild]) {
+    guard let dir = ProcessInfo.processInfo.environment["M2GRL_TEST_LOG_DIR"] else { return }
+    for i in instances { try? i.log.write(toFile: "\(dir)/\(i.id).log", atomically: true, encoding: .utf8) }
+}
+
 /// Runs `body`; when it throws, prints the end of every instance's log first.
 func dumpingLogs(of instances: [ScaleOutChild], _ body: () async throws -> Void) async throws {
     do { try await body() } catch {
+        saveLogs(of: instances)
         for i in instances {
             let lines = i.log.split(separator: "\n").filter { !$0.contains("rdkafka") }
             let notable = lines.filter { $0.contains("leader") || $0.contains("error") || $0.contains("warning") || $0.contains("trainer:") || $0.contains("publish") }
@@ -139,12 +146,15 @@ extension StreamingIngestTests {
                 return c.applied >= 3_000
             }
 
-            // The leader SIGKILLed once (after it published); another member takes over with a higher term.
-            budget = 12_000
+            // The leader SIGKILLed once (after it published twice); another member takes over
+            // with a higher term. Events trickle slowly here: the joins above rebalance the
+            // leader group for a while (no publication while revoked), and a version needs
+            // events after the one before it.
+            budget = 13_000
             let kafka = KafkaConfiguration(bootstrapServers: brokers)
             let versionsTopic = PublicationTopics(pipeline: config).versions
-            try await dumpingLogs(of: instances) { try await waitUntilAsync(120, "a leader and versions") {
-                try await trickle(200)
+            try await dumpingLogs(of: instances) { try await waitUntilAsync(150, "a leader and versions") {
+                try await trickle(30)
                 let newest = try await EmbeddingPublisher.lastPublishedVersion(configuration: kafka, versionsTopic: versionsTopic,
                                                                               logger: quietLogger) ?? 0
                 return leader() != nil && newest >= 2
@@ -182,12 +192,17 @@ extension StreamingIngestTests {
             // Standbys first, the leader last (its final version then is the last one).
             try await dumpingLogs(of: instances) { try await waitUntil(120, "a leader at the end") { leader() != nil } }
             let last = try #require(leader())
-            for i in instances where i !== last { try await i.kill(SIGTERM) }
-            try await last.kill(SIGTERM)
+            try await dumpingLogs(of: instances) { for i in instances where i !== last { try await i.kill(SIGTERM) } }
+            // Their leaving rebalances the leader group (a revoked leader publishes nothing):
+            // the leader stops once it holds the coordination partition again.
+            try await Task.sleep(for: .seconds(1))
+            try await dumpingLogs(of: instances) { try await waitUntil(60, "the leader holds its partition again") { last.leaderTerm != nil } }
+            try await dumpingLogs(of: instances) { try await last.kill(SIGTERM) }
             for i in instances {
                 #expect(i.process.process.terminationStatus == 0, "\(i.id): \(i.log.suffix(1_500))")
             }
 
+            saveLogs(of: instances)
             var digests: Set<String> = []
             let offline = offlineGraphs(events, config: config)
             for i in instances {
@@ -204,7 +219,8 @@ extension StreamingIngestTests {
             let reader = try await SnapshotReader(configuration: kafka, topics: PublicationTopics(pipeline: config),
                                                   timeout: .seconds(60), logger: quietLogger).read()
             let complete = reader.completeVersions()
-            #expect(complete.count >= 4)
+            // At least two versions before the kill (waited for) and one after (the new term's).
+            #expect(complete.count >= 3)
             #expect(complete.map(\.version) == Array(1...UInt64(complete.count)), "versions 1...n: \(complete.map(\.version))")
             #expect(reader.manifestCount == complete.count, "no version number twice")
             #expect(zip(complete, complete.dropFirst()).allSatisfy { $0.term <= $1.term })

@@ -16,7 +16,8 @@ final class RebalanceListener: Sendable {
 
     func handle(rk: OpaquePointer, err: rd_kafka_resp_err_t,
                 partitions: UnsafeMutablePointer<rd_kafka_topic_partition_list_t>?, logger: Logger?) {
-        let cooperative = String(cString: rd_kafka_rebalance_protocol(rk)) == "COOPERATIVE"
+        // NULL when the consumer is no longer a member (a callback during close): not cooperative.
+        let cooperative = rd_kafka_rebalance_protocol(rk).map { String(cString: $0) } == "COOPERATIVE"
         let parts = TopicPartitionList.read(partitions).map { $0.0 }
         switch err {
         case RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS:
