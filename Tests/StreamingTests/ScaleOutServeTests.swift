@@ -67,12 +67,13 @@ extension StreamingIngestTests {
             func newest() async throws -> UInt64 {
                 try await EmbeddingPublisher.lastPublishedVersion(configuration: kafka, versionsTopic: versions.versions, logger: quietLogger) ?? 0
             }
-            // Events keep coming: a version needs fresh walks.
+            // Events keep coming, slowly: a version needs fresh walks, and b's join rebalances
+            // the leader group for a while (no publication while revoked).
             var produced = 2_000
             func trickle() async throws {
                 guard produced < events.count - 4_000 else { return }
-                try await produce(events[produced..<(produced + 250)], topic: topic, producer: producer)
-                produced += 250
+                try await produce(events[produced..<(produced + 50)], topic: topic, producer: producer)
+                produced += 50
             }
             try await waitUntilAsync(120, "versions from a") {
                 try await trickle()

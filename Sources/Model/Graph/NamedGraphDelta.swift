@@ -2,33 +2,12 @@
 /// sends to every replica (docs/scale-out.md). Names are listed once per view in a table
 /// local to the delta; attributes and edges refer to the table's indices.
 public struct NamedGraphDelta: Sendable, Equatable {
-    /// Item `item` has attribute node `attribute` in view `view` (indices into `names`).
-    public struct Attribute: Sendable, Equatable {
-        public var view: Int
-        public var item: UInt32
-        public var attribute: UInt32
+    /// Item `item` has attribute node `attribute` in view `view`; here indices into `names`.
+    public typealias Attribute = GraphUpdate.AttributeAssignment
 
-        public init(view: Int, item: UInt32, attribute: UInt32) {
-            self.view = view
-            self.item = item
-            self.attribute = attribute
-        }
-    }
-
-    /// `count` more observations of `from -> to` in view `view` (indices into `names[view]`).
-    public struct Edge: Sendable, Equatable {
-        public var view: Int
-        public var from: UInt32
-        public var to: UInt32
-        public var count: UInt32
-
-        public init(view: Int, from: UInt32, to: UInt32, count: UInt32) {
-            self.view = view
-            self.from = from
-            self.to = to
-            self.count = count
-        }
-    }
+    /// `count` more observations of `from -> to` in view `view`; here `from` and `to` are
+    /// indices into `names[view]`, not ids.
+    public typealias Edge = GraphUpdate.EdgeIncrement
 
     /// The time (ms) of the event completing the first `from -> to` item transition of the
     /// delta (freshness measurement).
@@ -104,9 +83,7 @@ public struct NamedGraphDeltaBuilder: Sendable {
         let previous = cursor.item
         let update = local.extend(session: events, cursor: &cursor)
         for a in update.attributes { attributes.append(.init(view: a.view, item: a.item, attribute: a.attribute)) }
-        for e in update.edges {
-            increments.append(UInt128(e.view) << 96 | UInt128(e.from) << 64 | UInt128(e.to) << 32 | UInt128(e.count))
-        }
+        for e in update.edges { increments.append(PackedEdgeIncrement.pack(e)) }
         guard tracksItemEdgeTimes else { return }
         let vocabulary = local.views[0].vocabulary
         var from = previous.flatMap { vocabulary.id(of: $0) }
@@ -121,18 +98,9 @@ public struct NamedGraphDeltaBuilder: Sendable {
 
     /// The delta: every name interned, the attribute assignments, the summed increments.
     public func finish() -> NamedGraphDelta {
-        let sorted = increments.sorted()
         var edges: [NamedGraphDelta.Edge] = []
-        var k = 0
-        while k < sorted.count {
-            let edge = sorted[k] >> 32
-            var sum: UInt64 = 0
-            while k < sorted.count, sorted[k] >> 32 == edge {
-                sum += UInt64(truncatingIfNeeded: sorted[k] & 0xFFFF_FFFF)
-                k += 1
-            }
-            edges.append(.init(view: Int(truncatingIfNeeded: edge >> 64), from: UInt32(truncatingIfNeeded: edge >> 32),
-                               to: UInt32(truncatingIfNeeded: edge), count: UInt32(clamping: sum)))
+        PackedEdgeIncrement.forEachSum(increments) { view, from, to, sum in
+            edges.append(.init(view: view, from: from, to: to, count: UInt32(clamping: sum)))
         }
         return NamedGraphDelta(names: local.views.map(\.vocabulary.names), attributes: attributes, edges: edges,
                                itemEdgeTimes: edgeTimes)

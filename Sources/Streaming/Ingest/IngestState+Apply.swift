@@ -120,9 +120,7 @@ extension IngestState {
             for a in update.attributes {
                 try batch.put(schema.attrs, CompositeKey(UInt16(a.view), a.item), UInt64(a.attribute))
             }
-            for e in update.edges {
-                increments.append(UInt128(e.view) << 96 | UInt128(e.from) << 64 | UInt128(e.to) << 32 | UInt128(e.count))
-            }
+            for e in update.edges { increments.append(PackedEdgeIncrement.pack(e)) }
             outcome.newNodes += update.newNodes.count
             outcome.edgeIncrements += update.edges.count
         }
@@ -147,21 +145,12 @@ extension IngestState {
     /// Phase 4, sum edge increments: sorted and summed per edge (one merge per distinct
     /// edge), then added to the walkers' adjacency.
     mutating func sumEdgeIncrements(_ packed: [UInt128], to batch: WriteBatch) throws -> SummedEdges {
-        let increments = packed.sorted()
         var edges = SummedEdges(touched: Array(repeating: [], count: builder.views.count),
                                 increments: Array(repeating: [], count: builder.views.count))
-        var k = 0
-        while k < increments.count {
-            let edge = increments[k] >> 32
-            var sum: UInt64 = 0
-            while k < increments.count, increments[k] >> 32 == edge {
-                sum += UInt64(truncatingIfNeeded: increments[k] & 0xFFFF_FFFF)
-                k += 1
-            }
-            let view = UInt16(truncatingIfNeeded: edge >> 64), from = UInt32(truncatingIfNeeded: edge >> 32)
-            try batch.add(schema.edges, CompositeKey(view, from, UInt32(truncatingIfNeeded: edge)), sum)
-            edges.increments[Int(view)].append((from, UInt32(truncatingIfNeeded: edge), UInt32(clamping: sum)))
-            if edges.touched[Int(view)].last != from { edges.touched[Int(view)].append(from) }
+        try PackedEdgeIncrement.forEachSum(packed) { view, from, to, sum in
+            try batch.add(schema.edges, CompositeKey(UInt16(truncatingIfNeeded: view), from, to), sum)
+            edges.increments[view].append((from, to, UInt32(clamping: sum)))
+            if edges.touched[view].last != from { edges.touched[view].append(from) }
         }
         for v in edges.increments.indices where !edges.increments[v].isEmpty {
             edgeCounts[v] += try walkers[v].add(edges.increments[v], nodeCount: builder.views[v].vocabulary.count)
