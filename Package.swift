@@ -63,17 +63,22 @@ let package = Package(
         .target(
             name: "Streaming",
             dependencies: [
-                "Kafka", "Store", "Model",
+                "Kafka", "Store", "Model", "Linalg",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
             ]),
 
+        // The HTML report of a state folder (SVG charts, projections); reads, never writes, state.
+        .target(
+            name: "Report",
+            dependencies: ["Streaming", "Store", "Model", "Linalg"]),
+
         .executableTarget(
             name: "m2grl",
             dependencies: [
-                "Streaming", "Model", "Kafka", "Store",
+                "Streaming", "Report", "Model", "Kafka", "Store",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -83,7 +88,7 @@ let package = Package(
         .testTarget(name: "StoreTests", dependencies: ["Store"]),
         .testTarget(name: "LinalgTests", dependencies: ["Linalg"]),
         .testTarget(name: "ModelTests", dependencies: ["Model", "Linalg"]),
-        .testTarget(name: "StreamingTests", dependencies: ["Streaming", "Kafka", "Store", "Model"]),
+        .testTarget(name: "StreamingTests", dependencies: ["Streaming", "Report", "Kafka", "Store", "Model"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -1,3 +1,4 @@
+import Streaming
 import Foundation
 import Model
 import Store
