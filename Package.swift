@@ -60,10 +60,19 @@ let package = Package(
             ]),
 
         // Composition: ingest -> graph store -> walk rings -> trainer -> publisher.
+        // The model's files on disk: event files, pipeline files, embedding folders, walk
+        // corpora (Model parses and encodes bytes; this layer opens, reads and writes files).
+        .target(
+            name: "ModelFiles",
+            dependencies: [
+                "Model",
+                .product(name: "Logging", package: "swift-log"),
+            ]),
+
         .target(
             name: "Streaming",
             dependencies: [
-                "Kafka", "Store", "Model", "Linalg",
+                "Kafka", "Store", "Model", "ModelFiles", "Linalg",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -73,12 +82,12 @@ let package = Package(
         // The HTML report of a state folder (SVG charts, projections); reads, never writes, state.
         .target(
             name: "Report",
-            dependencies: ["Streaming", "Store", "Model", "Linalg"]),
+            dependencies: ["Streaming", "Store", "Model", "ModelFiles", "Linalg"]),
 
         .executableTarget(
             name: "m2grl",
             dependencies: [
-                "Streaming", "Report", "Model", "Kafka", "Store",
+                "Streaming", "Report", "Model", "ModelFiles", "Kafka", "Store",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -87,8 +96,8 @@ let package = Package(
         .testTarget(name: "KafkaTests", dependencies: ["Kafka"]),
         .testTarget(name: "StoreTests", dependencies: ["Store"]),
         .testTarget(name: "LinalgTests", dependencies: ["Linalg"]),
-        .testTarget(name: "ModelTests", dependencies: ["Model", "Linalg"]),
-        .testTarget(name: "StreamingTests", dependencies: ["Streaming", "Report", "Kafka", "Store", "Model"]),
+        .testTarget(name: "ModelTests", dependencies: ["Model", "ModelFiles", "Linalg"]),
+        .testTarget(name: "StreamingTests", dependencies: ["Streaming", "Report", "Kafka", "Store", "Model", "ModelFiles"]),
     ],
     swiftLanguageModes: [.v6]
 )

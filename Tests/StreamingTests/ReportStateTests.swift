@@ -1,5 +1,6 @@
 import Foundation
 import Model
+import ModelFiles
 import Report
 import Store
 import Streaming
