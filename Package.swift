@@ -62,11 +62,20 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]),
 
+        // The model's files on disk: event files, pipeline files, embedding folders, walk
+        // corpora (Model parses and encodes bytes; this layer opens, reads and writes files).
+        .target(
+            name: "ModelFiles",
+            dependencies: [
+                "Model",
+                .product(name: "Logging", package: "swift-log"),
+            ]),
+
         // Composition: ingest -> graph store -> walk rings -> trainer -> publisher.
         .target(
             name: "Streaming",
             dependencies: [
-                "Kafka", "Store", "Model", "Telemetry",
+                "Kafka", "Store", "Model", "ModelFiles", "Linalg", "Telemetry",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -87,10 +96,15 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]),
 
+        // The HTML report of a state folder (SVG charts, projections); reads, never writes, state.
+        .target(
+            name: "Report",
+            dependencies: ["Streaming", "Store", "Model", "ModelFiles", "Linalg"]),
+
         .executableTarget(
             name: "m2grl",
             dependencies: [
-                "Streaming", "Model", "Kafka", "Store", "Telemetry",
+                "Streaming", "Report", "Model", "ModelFiles", "Kafka", "Store", "Telemetry",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -99,11 +113,11 @@ let package = Package(
         .testTarget(name: "KafkaTests", dependencies: ["Kafka"]),
         .testTarget(name: "StoreTests", dependencies: ["Store"]),
         .testTarget(name: "LinalgTests", dependencies: ["Linalg"]),
-        .testTarget(name: "ModelTests", dependencies: ["Model", "Linalg"]),
+        .testTarget(name: "ModelTests", dependencies: ["Model", "ModelFiles", "Linalg"]),
         .testTarget(
             name: "StreamingTests",
             dependencies: [
-                "Streaming", "Kafka", "Store", "Model", "Telemetry",
+                "Streaming", "Report", "Kafka", "Store", "Model", "ModelFiles", "Telemetry",
                 .product(name: "Prometheus", package: "swift-prometheus"),
             ]),
     ],

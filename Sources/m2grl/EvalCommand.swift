@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Model
+import ModelFiles
 
 struct EvalCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

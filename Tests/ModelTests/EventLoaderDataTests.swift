@@ -2,6 +2,7 @@ import Foundation
 import Testing
 
 @testable import Model
+import ModelFiles
 
 @Suite struct EventLoaderDataTests {
     /// Fields user_id, item_id, timestamp, kind (action) and cat (view `category`);

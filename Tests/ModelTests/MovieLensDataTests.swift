@@ -2,6 +2,7 @@ import Foundation
 import Testing
 
 @testable import Model
+import ModelFiles
 
 /// Runs only when `M2GRL_MOVIELENS_JSONL` names the file written by `ops/fetch-movielens`:
 /// `M2GRL_MOVIELENS_JSONL=$(ops/fetch-movielens) swift test --filter MovieLensDataTests`.

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 
 @testable import Model
+import ModelFiles
 
 @Suite struct TrainingDataBuilderDataTests {
     func config() throws -> PipelineConfig {

@@ -1,5 +1,7 @@
 import Foundation
 import Model
+import ModelFiles
+import Report
 import Store
 import Streaming
 import Testing

@@ -2,17 +2,6 @@ import Foundation
 import Yams
 
 extension PipelineConfig {
-    /// Reads and validates a pipeline file. Errors name the file and field.
-    public static func load(path: String) throws -> PipelineConfig {
-        let text: String
-        do {
-            text = try String(contentsOfFile: path, encoding: .utf8)
-        } catch {
-            throw PipelineConfigError(source: path, field: "", message: "cannot read file (\(error))")
-        }
-        return try parse(yaml: text, source: path)
-    }
-
     /// Parses and validates pipeline YAML; `source` labels error messages.
     public static func parse(yaml: String, source: String = "<pipeline>") throws -> PipelineConfig {
         let root: Node?

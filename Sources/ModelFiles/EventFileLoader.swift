@@ -1,4 +1,6 @@
+import Foundation
 import Logging
+import Model
 
 /// Reads events from a JSON Lines, CSV or TSV file (CSV/TSV need a header line), mapping
 /// fields as the pipeline says. Streams: the file is read in chunks, one line at a time.
@@ -33,62 +35,26 @@ public struct EventFileLoader: Sendable {
     @discardableResult
     public func forEachEvent(path: String, _ body: (Event) throws -> Void) throws -> EventLoadReport {
         var report = EventLoadReport(path: path)
-        var header: DelimitedHeader?
-        let maxRecord = decoder.mapping.limits.maxRecordBytes
+        var lines = EventLineDecoder(format: format, decoder: decoder)
         let nowMillis = wallClock()
         try LineReader(path: path).forEachLine { line, lineNumber in
             report.linesRead = lineNumber
-            guard case .bytes(var bytes) = line else {
+            guard case .bytes(let bytes) = line else {
                 if case .oversized(let size) = line { report.recordMalformed(line: lineNumber, .oversizedMessage(bytes: size)) }
                 return
             }
-            if lineNumber == 1, bytes.count >= 3, bytes[0] == 0xEF, bytes[1] == 0xBB, bytes[2] == 0xBF {
-                bytes = UnsafeBufferPointer(rebasing: bytes[3...])  // UTF-8 byte order mark
-            }
-            if bytes.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) {
-                report.blankLines += 1
-                return
-            }
-            if bytes.count > maxRecord {
-                report.recordMalformed(line: lineNumber, .oversizedMessage(bytes: bytes.count))
-                return
-            }
-            let result: Result<Event, EventRejection>
-            switch format {
-            case .jsonl:
-                result = decoder.decodeJSON(buffer: bytes, nowMillis: nowMillis)
-            case .csv, .tsv:
-                guard let text = FlatJSONObjectScanner.validatedString(bytes) else {
-                    report.recordMalformed(line: lineNumber, .invalidUTF8)
-                    return
-                }
-                let cells: [String]
-                switch Result(catching: { () throws(EventRejection) in try DelimitedRow.split(Substring(text), format: format) }) {
-                case .success(let split): cells = split
-                case .failure(let reason):
-                    report.recordMalformed(line: lineNumber, reason)
-                    return
-                }
-                guard let header else {
-                    let parsed = DelimitedHeader(cells: cells, mapping: decoder.mapping)
-                    let missing = parsed.missingFields(decoder.mapping)
-                    if !missing.isEmpty { throw EventLoadError.missingColumns(path: path, fields: missing) }
-                    header = parsed
-                    return
-                }
-                if cells.count != header.columnCount {
-                    report.recordMalformed(
-                        line: lineNumber, .badRow("\(cells.count) cells, header has \(header.columnCount)"))
-                    return
-                }
-                result = decoder.decodeRow(cells, columns: header.columns, nowMillis: nowMillis)
-            }
-            switch result {
-            case .success(let event):
+            switch lines.decode(bytes, lineNumber: lineNumber, nowMillis: nowMillis) {
+            case .event(let event):
                 report.eventsAccepted += 1
                 try body(event)
-            case .failure(let reason):
+            case .rejected(let reason):
                 report.recordMalformed(line: lineNumber, reason)
+            case .blank:
+                report.blankLines += 1
+            case .header:
+                break
+            case .missingColumns(let fields):
+                throw EventLoadError.missingColumns(path: path, fields: fields)
             }
         }
         if report.eventsAccepted == 0 {

@@ -1,4 +1,5 @@
 import Foundation
+import Model
 
 /// A model directory read back: its manifest and the model.
 public struct LoadedModel: Sendable, Equatable {

@@ -1,3 +1,4 @@
+import Streaming
 import Foundation
 
 /// The time series of a history, ready to chart. Times are relative to the first record,

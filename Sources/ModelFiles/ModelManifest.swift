@@ -1,3 +1,5 @@
+import Model
+
 /// `manifest.json` of a model directory: what was written, from which pipeline, when.
 public struct ModelManifest: Sendable, Equatable, Codable {
     /// One view's files.

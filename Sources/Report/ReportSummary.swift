@@ -1,3 +1,4 @@
+import Streaming
 import Foundation
 
 /// The summary table at the top of the report: counts and the latest values of the history.

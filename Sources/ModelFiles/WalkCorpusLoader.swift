@@ -1,4 +1,5 @@
 import Foundation
+import Model
 
 /// Reads a plain walks corpus (one walk per line, node names separated by spaces or tabs),
 /// e.g. to train word2vec tools and this trainer on the same walks.

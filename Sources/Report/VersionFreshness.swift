@@ -1,3 +1,4 @@
+import Streaming
 import Foundation
 
 /// Freshness of the published versions, on the clock it can honestly be read on.

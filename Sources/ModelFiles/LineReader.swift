@@ -1,4 +1,5 @@
 import Foundation
+import Model
 
 /// Reads a file in chunks and hands out its lines as byte buffers (newline and a trailing
 /// `\r` removed), so big files never sit in memory as one String.

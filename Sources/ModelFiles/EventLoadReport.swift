@@ -1,3 +1,5 @@
+import Model
+
 /// What happened while reading one event file.
 public struct EventLoadReport: Sendable, Equatable, CustomStringConvertible {
     /// One rejected line.

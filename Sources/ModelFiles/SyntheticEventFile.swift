@@ -1,4 +1,5 @@
 import Foundation
+import Model
 
 extension SyntheticEventGenerator {
     /// Writes all events as JSON Lines with fields `user_id, item_id, timestamp (seconds),
@@ -22,13 +23,5 @@ extension SyntheticEventGenerator {
         }
         try handle.write(contentsOf: Data(buffer.utf8))
         return count
-    }
-
-    /// One event as a JSON line (with the trailing newline).
-    public static func jsonLine(_ event: Event) -> String {
-        let category = event.attributes["category"] ?? ""
-        let shop = event.attributes["shop"] ?? ""
-        return "{\"user_id\":\"\(event.user)\",\"item_id\":\"\(event.item)\",\"timestamp\":\(event.timestampMillis / 1000),"
-            + "\"category\":\"\(category)\",\"shop\":\"\(shop)\"}\n"
     }
 }

@@ -1,3 +1,4 @@
+import Streaming
 import Model
 
 /// Everything a report is drawn from.

@@ -42,9 +42,4 @@ public enum NpyWriter {
         }
         return data
     }
-
-    /// Writes `matrix` to `url` atomically.
-    public static func write(_ matrix: EmbeddingMatrix, to url: URL) throws {
-        try encode(matrix).write(to: url, options: .atomic)
-    }
 }

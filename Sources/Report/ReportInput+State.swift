@@ -1,5 +1,7 @@
+import Streaming
 import Foundation
 import Model
+import ModelFiles
 import Store
 
 extension ReportInput {

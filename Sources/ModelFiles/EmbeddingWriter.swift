@@ -1,4 +1,5 @@
 import Foundation
+import Model
 
 /// Writes a `TrainedModel` as a model directory (layout in docs/formats.md): per view
 /// `<view>.emb` + `<view>.nodes` (+ `<view>.tsv` if asked), per alignment

@@ -1,3 +1,4 @@
+import Streaming
 import Store
 
 /// Reads item attributes from an ingest state store (`IngestSchema`): view names from the
