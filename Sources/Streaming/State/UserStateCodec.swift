@@ -15,6 +15,9 @@ enum UserStateCodec {
     /// added to one, cannot overflow (`Int64.min` stays the "no event yet" mark of
     /// `lastTimestamp`). Accepted events are far inside (docs/ingestion.md).
     static let timestampRange: ClosedRange<Int64> = -(1 << 61)...(1 << 61)
+    /// Largest event count a stored state may hold: the cutter adds one per event of the
+    /// user, so a stored count must leave room for every event still to come (2^62 more).
+    static let maxEventCount: UInt64 = 1 << 62
     /// Smallest encoding of one open event: item length, timestamp, action flag, attribute count.
     static let minimumOpenEventBytes = 4 + 8 + 1 + 2
 
@@ -58,8 +61,7 @@ enum UserStateCodec {
         guard v == version else { throw StoreError.decoding("version \(v), expected \(version)") }
         var state = SessionCutter.UserState()
         let eventCount = try r.read(UInt64.self)
-        // The cutter adds one per event: Int.max would overflow at the next.
-        guard eventCount < UInt64(Int.max) else { throw StoreError.decoding("event count \(eventCount) out of range") }
+        guard eventCount <= maxEventCount else { throw StoreError.decoding("event count \(eventCount) out of range") }
         state.eventCount = Int(eventCount)
         state.lastTimestamp = try r.read(Int64.self)
         guard state.lastTimestamp == .min || timestampRange.contains(state.lastTimestamp) else {
