@@ -34,12 +34,12 @@ enum PublicationTargets {
             switch message {
             case .record(let record):
                 assembler.addRecord(record)
-            case .manifest(let value, let sealed):
+            case .manifest(let message, let sealed):
                 guard sealed else {
-                    try? assembler.addManifest(message: value)
+                    try? assembler.addManifest(message: message)
                     continue
                 }
-                guard var m = try? VersionManifest.decode(message: value) else { continue }
+                guard var m = try? VersionManifest.decode(message: message) else { continue }
                 topics.seal(&m)
                 try? assembler.addManifest(m)
                 lastVersion = m.version
