@@ -11,7 +11,7 @@ struct FuzzTarget: Sendable {
     static let all: [FuzzTarget] = [
         EventDecoderTargets.json, EventDecoderTargets.file,
         PublicationTargets.manifest, PublicationTargets.assembler,
-        StateTargets.userState, StateTargets.walkBlock,
+        StateTargets.userState, StateTargets.partitionClock, StateTargets.walkBlock,
         EmbeddingFileTarget.target, ModelDirectoryTarget.target,
         PipelineTarget.target,
     ]

@@ -2,7 +2,7 @@ import Foundation
 import Model
 
 /// A pipeline file (`PipelineConfig.parse(yaml:)`), then the settings derived from it at
-/// start: the event mapping, the session cutter, the trainer configuration.
+/// start: the event mapping, the session cutters (batch and eager), the trainer configuration.
 enum PipelineTarget {
     static let target = FuzzTarget(name: "pipeline", run: { bytes in
         guard let config = try? PipelineConfig.parse(yaml: String(decoding: bytes, as: UTF8.self)) else { return false }
@@ -16,6 +16,7 @@ enum PipelineTarget {
         }
         _ = cutter.closeSessions(idleAt: limits.maxTimestampMillis)
         _ = cutter.finish()
+        IngestDrive.run(config: config.sessions)
         _ = TrainerConfig(pipeline: config.training)
         return true
     }, seeds: {

@@ -2,45 +2,58 @@ import Foundation
 import Model
 @testable import Streaming
 
-/// Values of the state store: one user's session state (`user-state`, then handed to a
-/// session cutter the way a restarted ingester does) and one block of a walk ring
-/// (`walk-block`).
+/// Values of the state store: one user's session state (`user-state`) and one partition's
+/// event clock (`partition-clock`), each then handed to a session cutter the way a restarted
+/// ingester does (`IngestDrive`), and one block of a walk ring (`walk-block`).
 enum StateTargets {
-    /// Cutter settings with every optional rule on, and without the event limit.
-    static let sessionConfigs = [
-        PipelineConfig.Sessions(gapSeconds: 1800, minLength: 2, minDwellSeconds: 1, maxEventsPerUser: 1_000_000),
-        PipelineConfig.Sessions(gapSeconds: 0.001, minLength: 1),
-    ]
-
     static let userState = FuzzTarget(name: "user-state", run: { bytes in
         guard let state = try? UserStateCodec.decode(bytes, user: "u") else { return false }
-        // decode(encode(v)) == v for every state a reader accepted.
+        // decode(encode(v)) == v for every state a reader accepted (a version-1 state is
+        // written back as version 2).
         let again = Result { try UserStateCodec.decode(UserStateCodec.encode(state), user: "u") }
         FuzzCheck.require((try? again.get()) == state, "\(state) re-encoded decodes to \(again)")
-        // The cutter goes on from a restored state with events the decoder accepts (first
-        // and last accepted times, in and out of order).
-        let limits = EventLimits()
-        for config in sessionConfigs {
-            var cutter = SessionCutter(config: config)
-            cutter.restore(user: "u", state: state)
-            for t in [limits.maxTimestampMillis, limits.minTimestampMillis, limits.maxTimestampMillis] {
-                _ = cutter.add(Event(user: "u", item: "x\(t)", timestampMillis: t))
-            }
-            _ = cutter.closeIdleSessions(at: limits.maxTimestampMillis)
-            _ = cutter.evictIdleUsers(["u"])
-            cutter.restore(user: "u", state: state)
-            _ = cutter.finish()
+        for config in IngestDrive.sessionConfigs {
+            IngestDrive.run(config: config, state: state)
+            IngestDrive.run(config: config, state: state, clock: PartitionClock(leader: .init(user: "u", millis: state.lastTimestamp)))
         }
         return true
     }, seeds: {
-        let open = [
-            Event(user: "u", item: "i1", timestampMillis: 1_700_000_000_000, action: "view", attributes: ["category": "c1", "shop": "s1"]),
-            Event(user: "u", item: "i2", timestampMillis: 1_700_000_030_000),
-        ]
+        let t0: Int64 = 1_700_000_000_000
+        let first = Event(user: "u", item: "i1", timestampMillis: t0, action: "view", attributes: ["category": "c1", "shop": "s1"])
+        let second = Event(user: "u", item: "i2", timestampMillis: t0 + 30_000)
+        let session = EagerSessionCutter.OpenSession(
+            startMillis: t0 - 60_000, lastMillis: t0, undecided: first, length: 1, lastKeptItem: "i0",
+            held: [Event(user: "u", item: "i0", timestampMillis: t0 - 60_000)],
+            cursor: SessionCursor(item: "i0", attributes: ["category": "c0"]))
         return [
-            "empty": UserStateCodec.encode(SessionCutter.UserState()),
-            "open": UserStateCodec.encode(SessionCutter.UserState(eventCount: 2, lastTimestamp: 1_700_000_030_000, open: open)),
-            "over-active": UserStateCodec.encode(SessionCutter.UserState(eventCount: 5000, lastTimestamp: 0, isOverActive: true)),
+            "empty": UserStateCodec.encode(EagerSessionCutter.UserState()),
+            "pending": UserStateCodec.encode(EagerSessionCutter.UserState(eventCount: 2, lastTimestamp: t0 + 30_000, pending: [first, second])),
+            "session": UserStateCodec.encode(EagerSessionCutter.UserState(
+                eventCount: 4, lastTimestamp: t0 + 30_000, frontier: t0, pending: [second], session: session)),
+            "over-active": UserStateCodec.encode(EagerSessionCutter.UserState(eventCount: 5000, lastTimestamp: t0, isOverActive: true)),
+        ]
+    })
+
+    static let partitionClock = FuzzTarget(name: "partition-clock", run: { bytes in
+        guard let clock = try? PartitionClockCodec.decode(bytes) else { return false }
+        let again = Result { try PartitionClockCodec.decode(PartitionClockCodec.encode(clock)) }
+        FuzzCheck.require((try? again.get()) == clock, "\(clock) re-encoded decodes to \(again)")
+        // The users of the marks, and a user with an open session, go on from the restored clock.
+        let state = EagerSessionCutter.UserState(
+            eventCount: 1, lastTimestamp: 0, pending: [Event(user: "u", item: "i", timestampMillis: 0, attributes: ["shop": "s"])])
+        for config in IngestDrive.sessionConfigs {
+            IngestDrive.run(config: config, state: state, clock: clock)
+            for mark in [clock.leader, clock.runnerUp].compactMap(\.self) {
+                IngestDrive.run(config: config, user: mark.user, clock: clock)
+            }
+        }
+        return true
+    }, seeds: {
+        let t0: Int64 = 1_700_000_000_000
+        return [
+            "empty": PartitionClockCodec.encode(PartitionClock()),
+            "leader": PartitionClockCodec.encode(PartitionClock(leader: .init(user: "u1", millis: t0))),
+            "two-users": PartitionClockCodec.encode(PartitionClock(leader: .init(user: "u1", millis: t0), runnerUp: .init(user: "u2", millis: t0 - 5000))),
         ]
     })
 

@@ -37,6 +37,7 @@ public final class EmbeddedKafkaCluster: @unchecked Sendable {
     }
 
     deinit {
+        HighWatermarkUnderReport.set(0, bootstrapServers: bootstrapServers)
         rd_kafka_mock_cluster_destroy(cluster)
     }
 

@@ -82,4 +82,13 @@ extension KafkaConfiguration {
             "enable.partition.eof": "true",
         ]).merging(properties)
     }
+
+    /// A consumer configuration for reading partitions to their end
+    /// (`KafkaConsumer.readToEnd`, `endOffsets`): end-of-partition events on, whatever the
+    /// properties say, and a short `fetch.wait.max.ms`, since the end shows as a fetch that
+    /// finds nothing, which a broker holds for up to that long (librdkafka's default 500 ms
+    /// per end).
+    public func readingToEnd() -> KafkaConfiguration {
+        merging(["enable.partition.eof": "true", "fetch.wait.max.ms": "100"])
+    }
 }

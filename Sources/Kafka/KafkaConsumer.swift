@@ -18,6 +18,8 @@ public final class KafkaConsumer: Sendable {
     private let listener: RebalanceListener
     private let pollQueue = DispatchQueue(label: "m2grl.kafka.consumer.poll")
     private let closed = Atomic<Bool>(false)
+    /// For `HighWatermarkUnderReport` (fault injection on the embedded cluster).
+    private let bootstrapServers: String
     public let logger: Logger
 
     public init(
@@ -29,6 +31,7 @@ public final class KafkaConsumer: Sendable {
         let callbacks = RdKafkaCallbacks(logger: logger, rebalance: listener)
         self.client = try RdKafkaClient(kind: .consumer, configuration: configuration, callbacks: callbacks)
         self.listener = listener
+        self.bootstrapServers = configuration.bootstrapServers
         self.logger = logger
         // Serve logs, errors and rebalances from the consumer queue, i.e. inside poll.
         _ = rd_kafka_poll_set_consumer(client.handle)
@@ -208,7 +211,9 @@ public final class KafkaConsumer: Sendable {
         return out
     }
 
-    /// Low and high watermark of a partition, asked of the broker.
+    /// Low and high watermark of a partition, asked of the broker (ListOffsets). Some brokers
+    /// under-report the high watermark (Tansu 0.6): a reader that must see everything finds
+    /// the end from the fetch itself (`readToEnd`, `endOffsets`).
     public func watermarks(_ tp: TopicPartition, timeout: Duration = .seconds(10)) async throws(KafkaError) -> (low: Int64, high: Int64) {
         try checkOpen()
         let client = self.client
@@ -217,7 +222,7 @@ public final class KafkaConsumer: Sendable {
             do throws(KafkaError) { return .success(try client.watermarks(tp, timeoutMs: ms)) }
             catch { return .failure(error) }
         }
-        return try r.get()
+        return HighWatermarkUnderReport.applied(to: try r.get(), bootstrapServers: bootstrapServers)
     }
 
     /// Low and high watermark of a partition as last seen in fetch responses (no network

@@ -9,12 +9,13 @@ struct ExportCommand: AsyncParsableCommand {
         discussion: """
             tsv: one line per node, `node_id<TAB>v1 v2 ... vd` (floats printed so they read back exactly).
             npy: a NumPy .npy (format 1.0) file of float32 ('<f4'), shape (rows, dim), C order, for numpy.load; the node ids go alongside in FILE.nodes, one per line, line i naming row i.
+            Node ids are escaped as in a model directory's .nodes file (docs/formats.md): a backslash is written \\\\, a line feed \\n, a carriage return \\r, a tab \\t; ids without these characters are written as they are.
 
             Examples:
               m2grl export --state state/ --view item --format npy --out item.npy
               m2grl export --embeddings out/full --view category --format tsv --out category.tsv
 
-            In Python: np.load("item.npy") and open("item.npy.nodes").read().splitlines().
+            In Python: np.load("item.npy") and open("item.npy.nodes", encoding="utf-8").read().split("\\n")[:-1] (then unescape, docs/operations.md).
 
             Exit codes: 0 success, 1 the model cannot be read or the file cannot be written, 64 invalid arguments.
             """
@@ -51,7 +52,7 @@ struct ExportCommand: AsyncParsableCommand {
             switch format {
             case "npy":
                 try NpyWriter.write(trained.embeddings, to: url)
-                let nodes = trained.nodeNames.map { $0 + "\n" }.joined()
+                let nodes = trained.nodeNames.map { NodeNameEscaping.escape($0) + "\n" }.joined()
                 try Data(nodes.utf8).write(to: URL(fileURLWithPath: out + ".nodes"), options: .atomic)
                 print("wrote \(out) (\(trained.embeddings.rows) x \(trained.embeddings.dim) float32) and \(out).nodes")
             default:
@@ -63,7 +64,9 @@ struct ExportCommand: AsyncParsableCommand {
         }
     }
 
-    /// Streams the rows to a temporary file in chunks, then moves it into place.
+    /// Streams the rows to a temporary file in chunks, then moves it into place. Names are
+    /// escaped as in a model directory's `.tsv` (`NodeNameEscaping`), so a tab or line break
+    /// in a name cannot split its line.
     private func writeTSV(_ view: TrainedView, to url: URL) throws {
         let temporary = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).\(getpid()).tmp")
         guard FileManager.default.createFile(atPath: temporary.path, contents: nil) else {
@@ -74,7 +77,7 @@ struct ExportCommand: AsyncParsableCommand {
             let dim = view.embeddings.dim
             var chunk = ""
             for (row, name) in view.nodeNames.enumerated() {
-                chunk += name
+                chunk += NodeNameEscaping.escape(name)
                 chunk += "\t"
                 chunk += view.embeddings.values[(row * dim)..<((row + 1) * dim)].map { "\($0)" }.joined(separator: " ")
                 chunk += "\n"

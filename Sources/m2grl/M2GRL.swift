@@ -18,6 +18,7 @@ struct M2GRL: AsyncParsableCommand {
         subcommands: [
             TrainCommand.self, EvalCommand.self, GenerateCommand.self, BrokerCommand.self, ProduceCommand.self,
             ServeCommand.self, ReplayCommand.self, StatusCommand.self, SimilarCommand.self, ExportCommand.self, ReportCommand.self, SnapshotCommand.self,
+            DiffCommand.self,
         ]
     )
 }

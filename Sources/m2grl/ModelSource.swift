@@ -5,9 +5,10 @@ import Store
 import Streaming
 
 /// Where `similar` and `export` read embeddings: a state directory's model checkpoint
-/// (`<state>/model/`) or a model directory written by `m2grl train --out`.
+/// (`<state>/model/`, or `model.old/` as `ModelCheckpoint` picks) or a model directory
+/// written by `m2grl train --out`.
 struct ModelSourceOptions: ParsableArguments {
-    @Option(name: .long, help: "State directory of `m2grl serve`: reads its model checkpoint (<state>/model/) and item attributes. Works while serve runs.")
+    @Option(name: .long, help: "State directory of `m2grl serve`: reads its model checkpoint (<state>/model/, or model.old/ after a crash during a checkpoint) and item attributes. Works while serve runs.")
     var state: String?
 
     @Option(name: .long, help: "Model directory written by `m2grl train --out` (or a copy of <state>/model/).")
@@ -17,24 +18,13 @@ struct ModelSourceOptions: ParsableArguments {
         if (state == nil) == (embeddings == nil) { throw ValidationError("--state or --embeddings: give exactly one") }
     }
 
-    /// The model directory to read.
-    var modelDirectory: URL {
-        if let state { return URL(fileURLWithPath: state).appendingPathComponent(CheckpointInfo.directoryName) }
-        return URL(fileURLWithPath: embeddings ?? ".")
-    }
-
-    /// Reads the model, with errors that say what to do.
+    /// Reads the model, with errors that say what to do. With `--state`, the checkpoint
+    /// directory `ModelCheckpoint.load` would pick: `<state>/model/`, or `<state>/model.old/`
+    /// after a crash during a checkpoint replacement or when `model/` does not read.
     func load() throws -> LoadedModel {
-        let directory = modelDirectory
-        let manifest = directory.appendingPathComponent("manifest.json")
-        if let state {
-            guard FileManager.default.fileExists(atPath: state) else {
-                throw ValidationError("--state: no such directory '\(state)'")
-            }
-            guard FileManager.default.fileExists(atPath: manifest.path) else {
-                throw CommandFailure("no checkpoint yet in \(state): `m2grl serve` writes \(CheckpointInfo.directoryName)/ at its first model checkpoint; let it run until then, or use --embeddings DIR with a model directory from `m2grl train --out`")
-            }
-        } else if !FileManager.default.fileExists(atPath: manifest.path) {
+        if let state { return try loadCheckpoint(state: state) }
+        let directory = URL(fileURLWithPath: embeddings ?? ".")
+        guard FileManager.default.fileExists(atPath: directory.appendingPathComponent("manifest.json").path) else {
             throw ValidationError("--embeddings: '\(directory.path)' is not a model directory (no manifest.json); give the --out directory of `m2grl train`")
         }
         do {
@@ -42,6 +32,20 @@ struct ModelSourceOptions: ParsableArguments {
         } catch {
             throw CommandFailure("cannot read the model in \(directory.path): \(error)")
         }
+    }
+
+    private func loadCheckpoint(state: String) throws -> LoadedModel {
+        guard FileManager.default.fileExists(atPath: state) else {
+            throw ValidationError("--state: no such directory '\(state)'")
+        }
+        let found: (model: LoadedModel, directory: String)?
+        do { found = try ModelCheckpoint.loadModel(stateDirectory: state) } catch {
+            throw CommandFailure("cannot read the model checkpoint in \(state): \(error)")
+        }
+        guard let found else {
+            throw CommandFailure("no checkpoint yet in \(state): `m2grl serve` writes \(CheckpointInfo.directoryName)/ at its first model checkpoint; let it run until then, or use --embeddings DIR with a model directory from `m2grl train --out`")
+        }
+        return found.model
     }
 
     /// Attribute values of `items` from the state directory (read-only); empty with

@@ -7,7 +7,7 @@ struct ReportCommand: ParsableCommand {
         commandName: "report",
         abstract: "Write one self-contained HTML page charting a state directory's history and embeddings.",
         discussion: """
-            Reads <state>/history.jsonl (written by m2grl serve), the model checkpoint in <state>/model/ and the item attributes in the state's RocksDB, and draws: loss and learned weight per task over time, HitRate@20 by version, a histogram of version freshness, ingest rate and lag, nodes per view, and a PCA projection of the item embeddings coloured by the first attribute view. The page uses inline SVG only: no scripts, no network. While m2grl serve holds the state, the items are drawn without colours.
+            Reads <state>/history.jsonl (written by m2grl serve), the model checkpoint in <state>/model/ (model.old/ after a crash during a checkpoint) and the item attributes in the state's RocksDB (read-only, also while m2grl serve runs), and draws: a summary (including checkpoint failures), loss and learned weight per task over time, HitRate@20 by version, a histogram of version freshness, ingest rate and lag, nodes per view, and a PCA projection of the item embeddings coloured by the first attribute view. The page uses inline SVG only: no scripts, no network.
 
             Examples:
               m2grl report --state state/ --out report.html
@@ -27,7 +27,7 @@ struct ReportCommand: ParsableCommand {
     @Option(name: .long, help: "Attribute view colouring the projection (default: the pipeline's first attribute view, else the state's).")
     var colorBy: String?
 
-    @Option(name: .long, help: "Model directory to project (default: <state>/model).")
+    @Option(name: .long, help: "Model directory to project (default: the state's model checkpoint).")
     var model: String?
 
     @OptionGroup var global: GlobalOptions

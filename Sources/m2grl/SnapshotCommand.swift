@@ -20,13 +20,7 @@ struct SnapshotCommand: AsyncParsableCommand {
 
     @OptionGroup var kafka: KafkaOptions
 
-    @Option(name: .long, help: "Embeddings topic (default: the pipeline's kafka.embeddings_topic, or <name>.embeddings).")
-    var topic: String?
-
-    @Option(name: .long, help: "Versions topic (default: the pipeline's kafka.versions_topic, or <topic>.versions).")
-    var versionsTopic: String?
-
-    @OptionGroup var pipelineOptions: PipelineOptions
+    @OptionGroup var topicOptions: PublicationTopicOptions
 
     @Option(name: .long, help: "Directory to write the model to (created if missing).")
     var out: String
@@ -43,22 +37,13 @@ struct SnapshotCommand: AsyncParsableCommand {
     @OptionGroup var global: GlobalOptions
 
     func validate() throws {
-        if topic == nil && pipelineOptions.pipeline == nil { throw ValidationError("--topic or --pipeline: one is needed to name the embeddings topic") }
+        if !topicOptions.isGiven { throw PublicationTopicOptions.missing }
         try requireRange(timeout, ConfigLimits.timeoutSeconds, option: "--timeout")
-    }
-
-    func topics() throws -> PublicationTopics {
-        if let topic { return PublicationTopics(embeddings: topic, versions: versionsTopic) }
-        let (config, _) = try pipelineOptions.load()
-        guard let config else { throw ValidationError("--pipeline: missing") }
-        var t = PublicationTopics(pipeline: config)
-        if let versionsTopic { t.versions = versionsTopic }
-        return t
     }
 
     func run() async throws {
         let logger = try global.bootstrapLogging()
-        let topics = try topics()
+        let topics = try topicOptions.topics()
         let reader = SnapshotReader(configuration: try kafka.configuration(), topics: topics,
                                     timeout: .milliseconds(Int64(timeout * 1000)), logger: logger)
         let assembler = try await reader.read()

@@ -78,20 +78,22 @@ struct StatusCommand: AsyncParsableCommand {
         print(json ? try report.json() : report.text(), terminator: "")
     }
 
-    /// Asks the broker for each stored partition's high watermark; returns an error text on failure.
+    /// Finds each stored partition's end as the fetch finds it (`KafkaConsumer.endOffsets`: the
+    /// broker's ListOffsets answer may lag it); returns an error text on failure.
     private func addLag(to status: inout StateStatus, logger: Logger) async -> String? {
         do {
             let config = try kafka.configuration()
             let consumer = try KafkaConsumer(
                 configuration: .consumer(bootstrapServers: config.bootstrapServers, groupID: "m2grl-status-\(getpid())",
-                                         properties: config.properties),
+                                         properties: config.properties).readingToEnd(),
                 logger: logger)
+            let ends = try await consumer.endOffsets(
+                status.partitions.map { TopicPartition($0.topic, $0.partition) }, timeout: .seconds(10))
+            await consumer.close()
             for i in status.partitions.indices {
                 let p = status.partitions[i]
-                let high = try await consumer.watermarks(TopicPartition(p.topic, p.partition), timeout: .seconds(5)).high
-                status.partitions[i].setHighWatermark(high)
+                if let end = ends[TopicPartition(p.topic, p.partition)] { status.partitions[i].setHighWatermark(end) }
             }
-            await consumer.close()
             return nil
         } catch {
             return "\(error) (check --brokers)"

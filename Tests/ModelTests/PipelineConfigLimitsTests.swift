@@ -30,6 +30,9 @@ import Testing
         ("online: {checkpoint_seconds: .nan}", "online.checkpoint_seconds"),
         ("online: {walks_per_round: 4611686018427387904}", "online.walks_per_round"),
         ("online: {final_epochs: 10001}", "online.final_epochs"),
+        ("online: {stability_pull: 1.5}", "online.stability_pull"),
+        ("online: {stability_pull: -0.1}", "online.stability_pull"),
+        ("online: {stability_pull: .nan}", "online.stability_pull"),
         ("walks: {length: 1001}", "walks.length"),
         ("walks: {per_node: 1001}", "walks.per_node"),
         ("training: {dim: 4097}", "training.dim"),
@@ -54,6 +57,8 @@ import Testing
         "sessions: {gap_seconds: 0.001, min_dwell_seconds: 0}",
         "publish: {interval_seconds: 86400}",
         "online: {checkpoint_seconds: 86400, walks_per_round: 1000000, final_epochs: 10000}",
+        "online: {stability_pull: 0}",
+        "online: {stability_pull: 1}",
         "walks: {length: 1000, per_node: 1000}",
         "training: {dim: 4096, window: 100, epochs: 10000, batch_size: 4096, threads: 64, align_passes: 1000, align_negatives: 1000, negatives: 1000}",
         "kafka: {topic: t, partitions: 10000}",
@@ -67,8 +72,9 @@ import Testing
 
             sessions: {gap_seconds: 90.5, min_dwell_seconds: 1.5}
             publish: {interval_seconds: 2.5}
-            online: {checkpoint_seconds: 0.25}
+            online: {checkpoint_seconds: 0.25, stability_pull: 0.3}
             """)
+        #expect(config.online.stabilityPull == 0.3)
         #expect(config.sessions.gapMilliseconds == 90_500)
         #expect(config.sessions.minDwellMilliseconds == 1_500)
         #expect(config.sessions.gapSeconds == 90.5 && config.sessions.minDwellSeconds == 1.5)
@@ -77,6 +83,7 @@ import Testing
         let defaults = try PipelineConfig.parse(yaml: dataTestPipelineYAML)
         #expect(defaults.sessions.gapMilliseconds == 1_800_000 && defaults.sessions.minDwellMilliseconds == nil)
         #expect(defaults.publish.interval == .seconds(5) && defaults.online.checkpointInterval == .seconds(60))
+        #expect(defaults.online.stabilityPull == 0)
     }
 
     @Test("a dwell given in code beyond the range is clamped, not trapped on when a session closes")

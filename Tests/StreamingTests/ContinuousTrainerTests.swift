@@ -74,23 +74,29 @@ func onlineTrainer(_ processor: IngestProcessor, walksPerRound: Int = 300, first
 
 @Suite("Continuous training", .serialized, .timeLimit(.minutes(2)))
 struct ContinuousTrainerTests {
-    @Test("walk sampler: fresh blocks newest first, then older blocks, within the budget, no block twice")
+    @Test("walk sampler: fresh walks cover every start node first, then fill newest first up to the limit; rehearsal from older blocks only, within the budget, no block twice")
     func sampler() {
         let blocks = (0..<10).map { WalkRingBlock(start: UInt64($0 * 10), count: 10) }
+        let sampler = WalkSampler(budget: 4, freshLimit: 5, coverageLimit: 100)
+        #expect(sampler.freshBlocks(blocks, seen: 70).map(\.start) == [90, 80, 70])
+        // Two fresh blocks, newest first: a hot node 7 starts most walks; nodes 1, 2, 3 one each.
+        let newest = WalkCorpus(tokens: [7, 1, 7, 2, 7, 1, 3, 2], walkEnds: [2, 4, 6, 8], nodeCount: 10)  // walks 7-1, 7-2, 7-1, 3-2
+        let older = WalkCorpus(tokens: [1, 7, 7, 3, 2, 7], walkEnds: [2, 4, 6], nodeCount: 10)             // walks 1-7, 7-3, 2-7
+        let fresh = sampler.selectFresh([newest, older], nodeCount: 10)
+        let walks = (0..<fresh.walkCount).map { Array(fresh.walk($0)) }
+        // Coverage (newest walk first): 3-2 (3), 7-1 (7), 2-7 (2), 1-7 (1); then fill up to 5: 7-2.
+        #expect(walks == [[3, 2], [7, 1], [2, 7], [1, 7], [7, 2]], "\(walks)")
+        // The coverage goes beyond the fill limit when more nodes were touched.
+        let wide = WalkSampler(budget: 1, freshLimit: 2, coverageLimit: 100).selectFresh([newest, older], nodeCount: 10)
+        #expect(wide.walkCount == 4)
+        let capped = WalkSampler(budget: 1, freshLimit: 2, coverageLimit: 3).selectFresh([newest, older], nodeCount: 10)
+        #expect(capped.walkCount == 3)
         var rng = Xoshiro256StarStar(seed: 3)
-        let picks = WalkSampler(budget: 45, freshLimit: 45).pick(blocks: blocks, seen: 70, using: &rng)
-        #expect(picks.prefix(3).map(\.block.start) == [90, 80, 70])
-        #expect(picks.prefix(3).allSatisfy { $0.fresh })
-        #expect(picks.dropFirst(3).allSatisfy { !$0.fresh && $0.block.start < 70 })
-        #expect(picks.reduce(0) { $0 + $1.walks } == 45)
+        let picks = sampler.pickRehearsal(blocks: blocks, seen: 70, walks: 25, using: &rng)
+        #expect(picks.allSatisfy { $0.block.start < 70 })
+        #expect(picks.reduce(0) { $0 + $1.walks } == 25)
         #expect(Set(picks.map(\.block.start)).count == picks.count)
-        let small = WalkSampler(budget: 15, freshLimit: 15).pick(blocks: blocks, seen: 70, using: &rng)
-        #expect(small.map(\.walks) == [10, 5] && small.allSatisfy { $0.fresh })
-        // Default: fresh walks up to 4 x budget, no rehearsal once they exceed the budget.
-        let busy = WalkSampler(budget: 10).pick(blocks: blocks, seen: 50, using: &rng)
-        #expect(busy.map(\.walks) == [10, 10, 10, 10] && busy.allSatisfy { $0.fresh })
-        let quiet = WalkSampler(budget: 30).pick(blocks: blocks, seen: 90, using: &rng)
-        #expect(quiet.reduce(0) { $0 + $1.walks } == 30 && quiet.filter { $0.fresh }.count == 1)
+        #expect(sampler.pickRehearsal(blocks: blocks, seen: 0, walks: 25, using: &rng).isEmpty, "nothing older than the fresh blocks")
     }
 
     @Test("rounds only on fresh walks; snapshot then deltas rebuild the tables exactly; unchanged rows are left out")
@@ -175,8 +181,8 @@ struct ContinuousTrainerTests {
         let task = Task { try await service.run() }
         for chunk in 0..<3 {
             // Sessions close (and walks appear) only as event time moves past the gap.
-            try feed(Array(events[(chunk * 2_000)..<((chunk + 1) * 2_000)]), to: processor)
-            try await waitUntil(30, "a version after chunk \(chunk)") { sink.versions.count + sink.failures.count > chunk }
+            try feed(Array(events[(chunk * 2_000)..<((chunk + 1) * 2_000)]), to: processor, batch: 2_000)  // one batch per chunk: few rounds in a debug build
+            try await waitUntil(90, "a version after chunk \(chunk)") { sink.versions.count + sink.failures.count > chunk }
         }
         task.cancel()
         try await withDeadline(60, "trainer service to stop") { try await task.value }
@@ -247,12 +253,13 @@ struct ContinuousTrainerTests {
         settings.idlePoll = .milliseconds(10)
         settings.checkpointMaximumBackoff = .milliseconds(500)
         let logs = LogCapture()
-        let service = ContinuousTrainingService(trainer: trainer, sink: sink, history: nil, settings: settings, logger: logs.logger("trainer"))
+        let history = HistoryLog(stateDirectory: dir.sub("state"))
+        let service = ContinuousTrainingService(trainer: trainer, sink: sink, history: history, settings: settings, logger: logs.logger("trainer"))
         let task = Task { try await service.run() }
         let started = ContinuousClock.now
         for chunk in 0..<3 {
-            try feed(Array(events[(chunk * 2_000)..<((chunk + 1) * 2_000)]), to: processor)
-            try await waitUntil(30, "a version after chunk \(chunk)") { sink.versions.count > chunk }
+            try feed(Array(events[(chunk * 2_000)..<((chunk + 1) * 2_000)]), to: processor, batch: 2_000)  // one batch per chunk: few rounds in a debug build
+            try await waitUntil(90, "a version after chunk \(chunk)") { sink.versions.count > chunk }
         }
         try await waitUntil(30, "checkpoint failures") { service.checkpointFailures >= 3 }
         let failures = service.checkpointFailures
@@ -270,6 +277,12 @@ struct ContinuousTrainerTests {
         #expect(sink.versions.count >= 3)
         let checkpoint = try #require(try ModelCheckpoint.load(stateDirectory: checkpoints))
         #expect(checkpoint.info.publishedVersion == sink.versions.last?.version)
+        // Every attempt is in the history: the failures with their reason, then successes.
+        let records = try HistoryRecord.read(stateDirectory: dir.sub("state")).records.filter { $0.kind == .checkpoint }
+        let failed = records.filter { $0.ok == false }
+        #expect(failed.count == service.checkpointFailures)
+        #expect(failed.allSatisfy { !($0.reason ?? "").isEmpty && $0.final == false }, "\(failed.map(\.reason))")
+        #expect(records.last?.ok == true && records.last?.final == true && records.last?.version == checkpoint.info.publishedVersion)
     }
 
     @Test("service: a failing final checkpoint at shutdown is logged and counted; run returns normally")
@@ -302,10 +315,14 @@ struct ContinuousTrainerTests {
         let trainer = try onlineTrainer(processor)
         let logs = LogCapture()
         let driver = ReplayDriver(processor: processor, trainer: trainer, sink: nil, plan: ReplayPlan(),
-                                  stateDirectory: try unwritableStateDirectory(in: dir).path, history: nil, logger: logs.logger("replay"))
+                                  stateDirectory: try unwritableStateDirectory(in: dir).path,
+                                  history: HistoryLog(stateDirectory: dir.sub("state")), logger: logs.logger("replay"))
         try feed(syntheticEvents(count: 2_000, seed: 15), to: processor)
         let summary = try await driver.finish()
         #expect(summary.checkpointError != nil)
+        let records = try HistoryRecord.read(stateDirectory: dir.sub("state")).records.filter { $0.kind == .checkpoint }
+        #expect(records.count == 1 && records.first?.ok == false && records.first?.final == true)
+        #expect(records.first?.reason == summary.checkpointError)
         #expect(logs.errors.contains { $0.contains("checkpoint") })
     }
 }

@@ -39,9 +39,10 @@ extension StreamingIngestTests {
     struct Processor {
         @Test("events out of order within the lateness tolerance land in their sessions: graphs equal offline")
         func outOfOrderWithinTolerance() throws {
-            let config = try syntheticPipeline()
+            var config = try syntheticPipeline()
+            config.sessions.allowedLatenessSeconds = 300
             let events = distinctTimeEvents(count: 6_000, seed: 31)
-            // Reorder by time plus a seeded jitter of up to 5 minutes (tolerance: one 30-minute gap).
+            // Reorder by time plus a seeded jitter of up to 5 minutes (the allowed lateness).
             var rng = Xoshiro256StarStar(seed: 77)
             let shuffled = events.map { ($0, $0.timestampMillis + Int64(rng.nextInt(below: 300_000))) }
                 .sorted { $0.1 < $1.1 }.map(\.0)
@@ -63,7 +64,7 @@ extension StreamingIngestTests {
             #expect(diff.isEmpty, "\(diff)")
         }
 
-        @Test("an event older than its user's open session start minus the gap is counted late and dropped")
+        @Test("an event older than what its user has final already is counted late and dropped")
         func lateBeyondToleranceIsCountedAndDropped() throws {
             let config = try syntheticPipeline()
             let gap = config.sessions.gapMilliseconds
@@ -72,11 +73,12 @@ extension StreamingIngestTests {
                 Event(user: "u1", item: item, timestampMillis: t, attributes: ["category": "c-\(item)", "shop": "s-\(item)"])
             }
             let onTime = [e("a", t0), e("b", t0 + 60_000), e("c", t0 + 120_000)]
-            let late = e("z", t0 - gap - 1)  // before (session start - gap)
+            let late = e("z", t0 - gap - 1)  // before a, which is final
             let dir = try TemporaryDirectory()
             let (store, processor) = try openProcessor(dir.sub("state"), config: config)
             defer { store.close() }
-            try feed(onTime + [late], to: processor)
+            try feed(onTime, to: processor)   // a and b are final (c is the clock)
+            try feed([late], to: processor)
             #expect(processor.status.counters["events.late"] == 1)
             #expect(processor.status.counters["events.applied"] == 4)
             try processor.closeAllSessions()

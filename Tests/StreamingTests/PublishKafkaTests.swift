@@ -167,4 +167,31 @@ struct PublishKafkaTests {
             #expect(fixture.matches(try reader.assemble().model))
         }
     }
+
+    @Test("a broker whose ListOffsets under-reports the high watermarks (as Tansu 0.6): snapshot reads every complete version, a restarted publisher continues after the newest")
+    func underReportedWatermarks() async throws {
+        try await withDeadline(90, "publish, then read with lagging watermarks") {
+            let setup = try Setup(partitions: 3)
+            var fixture = PublishFixture(seed: 64, items: 24, categories: 4)
+            let publisher = try setup.publisher(attempt: 7)
+            try await publisher.publish(fixture.snapshot(1))
+            for version in UInt64(2)...10 {
+                let touched = fixture.step(changed: 3, added: 1)
+                try await publisher.publish(fixture.delta(version, base: 1, touched: touched))
+            }
+            // Every partition's end is reported 3 records early: a reader stopping there would
+            // miss the last manifests and records.
+            setup.cluster.underReportHighWatermarks(by: 3)
+
+            let reader = try await setup.read()
+            #expect(reader.completeVersions().map(\.version) == Array(1...10))
+            #expect(fixture.matches(try reader.assemble().model), "version 10 rebuilt from every record")
+            #expect(try await setup.lastPublished() == 10)
+            // Also when the tail read starts from the lagging watermark: 2 before it is offset 5.
+            let fromTail = try await EmbeddingPublisher.lastPublishedVersion(
+                configuration: setup.configuration, versionsTopic: setup.topics.versions, tail: 2, timeout: .seconds(30),
+                logger: quietLogger)
+            #expect(fromTail == 10)
+        }
+    }
 }

@@ -41,7 +41,7 @@ struct ReportStateTests {
     @Test func stateHeldByServeIsReadReadOnly() throws {
         let dir = try TemporaryDirectory()
         _ = try Self.ingestState(at: dir.path)
-        try writeModel(to: dir.sub("model"))
+        try writeCheckpointDirectory(itemModel(), state: dir.path)
         try writeHistory(syntheticHistory(rounds: 3), to: dir.path, extraLines: ["not json"])
 
         let holder = try IngestSchema.openStore(path: dir.path)  // as a running serve would
@@ -70,12 +70,30 @@ struct ReportStateTests {
         #expect(throws: ReportError.stateDirectoryMissing(dir.sub("absent"))) { try ReportInput.load(stateDirectory: dir.sub("absent")) }
     }
 
-    /// A small model directory with an item view whose names are synthetic item ids.
-    func writeModel(to path: String) throws {
+    @Test("after a crash during a checkpoint replacement (model.old/ only) the report projects model.old/ and says so")
+    func previousCheckpointIsProjected() throws {
+        let dir = try TemporaryDirectory()
+        try writeCheckpointDirectory(itemModel(), state: dir.path, directory: CheckpointInfo.directoryName + ".old")
+        let input = try ReportInput.load(stateDirectory: dir.path)
+        #expect(input.itemEmbeddings?.nodeNames.count == 60)
+        #expect(input.notes.contains { $0.contains("model.old/") }, "\(input.notes)")
+        #expect(!input.notes.contains { $0.contains("no model checkpoint") })
+    }
+
+    @Test("a model/ without checkpoint.json (an interrupted write) is not projected")
+    func incompleteCheckpointIsNotProjected() throws {
+        let dir = try TemporaryDirectory()
+        try EmbeddingWriter().write(itemModel(), to: URL(fileURLWithPath: dir.sub("model")), pipelineHash: "test")
+        let input = try ReportInput.load(stateDirectory: dir.path)
+        #expect(input.itemEmbeddings == nil)
+        #expect(input.notes.contains { $0.contains("no model checkpoint") })
+    }
+
+    /// A small model with an item view whose names are synthetic item ids.
+    func itemModel() -> TrainedModel {
         let items = syntheticItemView(count: 60)
         let named = TrainedView(name: "item", nodeNames: (0..<60).map { "i\($0)" }, embeddings: items.embeddings)
-        let model = TrainedModel(dim: 8, views: [named], alignments: [], tasks: TaskReport(), stats: TrainingStats())
-        try EmbeddingWriter().write(model, to: URL(fileURLWithPath: path), pipelineHash: "test")
+        return TrainedModel(dim: 8, views: [named], alignments: [], tasks: TaskReport(), stats: TrainingStats())
     }
 
     func writeHistory(_ records: [HistoryRecord], to state: String, extraLines: [String]) throws {

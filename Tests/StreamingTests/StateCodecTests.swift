@@ -13,21 +13,46 @@ private func le<T: FixedWidthInteger>(_ value: T) -> [UInt8] {
 /// corrupt bytes: every corrupt value is a thrown error, never a trap or a huge allocation.
 @Suite("State codecs")
 struct StateCodecTests {
-    static let state = SessionCutter.UserState(
-        eventCount: 7, lastTimestamp: 1_700_000_000_000,
-        open: [Event(user: "u", item: "i1", timestampMillis: 1_700_000_000_000, action: "view", attributes: ["category": "c", "shop": "s"]),
-               Event(user: "u", item: "i\\2", timestampMillis: 1_700_000_001_000, action: nil, attributes: [:])],
-        isOverActive: true)
+    static let pending = [
+        Event(user: "u", item: "i1", timestampMillis: 1_700_000_000_000, action: "view", attributes: ["category": "c", "shop": "s"]),
+        Event(user: "u", item: "i\\2", timestampMillis: 1_700_000_001_000, action: nil, attributes: [:]),
+    ]
+    static let state = EagerSessionCutter.UserState(
+        eventCount: 7, lastTimestamp: 1_700_000_001_000, isOverActive: true, frontier: 1_699_999_990_000,
+        pending: pending,
+        session: EagerSessionCutter.OpenSession(
+            startMillis: 1_699_999_900_000, lastMillis: 1_699_999_990_000,
+            undecided: Event(user: "u", item: "i0", timestampMillis: 1_699_999_990_000), length: 2, lastKeptItem: "i9",
+            held: [Event(user: "u", item: "i9", timestampMillis: 1_699_999_950_000, attributes: ["shop": "s9"])],
+            cursor: SessionCursor(item: "i8", attributes: ["category": "c8", "shop": "s8"])))
 
-    /// The fixed header: version, event count, last timestamp, over-active flag, open count.
+    /// The fixed header: version, event count, last timestamp, over-active flag, frontier, pending
+    /// count (a whole state with no pending events and no session adds the session flag 0).
     static func header(eventCount: UInt64 = 1, lastTimestamp: Int64 = 0, openCount: UInt32 = 0) -> [UInt8] {
-        [UserStateCodec.version] + le(eventCount) + le(lastTimestamp) + [0] + le(openCount)
+        [UserStateCodec.version] + le(eventCount) + le(lastTimestamp) + [0] + le(Int64.min) + le(openCount)
     }
 
     @Test("session state: round trip")
     func userStateRoundTrip() throws {
         let decoded = try UserStateCodec.decode(UserStateCodec.encode(Self.state), user: "u")
         #expect(decoded == Self.state)
+        let plain = EagerSessionCutter.UserState(eventCount: 1)
+        #expect(try UserStateCodec.decode(UserStateCodec.encode(plain), user: "u") == plain)
+    }
+
+    @Test("session state: a version-1 state (open events, before eager transitions) is read with its events pending")
+    func userStateVersion1() throws {
+        var bytes: [UInt8] = [1] + le(UInt64(3)) + le(Int64(1_700_000_001_000)) + [0] + le(UInt32(2))
+        for e in Self.pending {
+            bytes += le(UInt32(e.item.utf8.count)) + Array(e.item.utf8) + le(e.timestampMillis)
+            if let a = e.action { bytes += [1] + le(UInt32(a.utf8.count)) + Array(a.utf8) } else { bytes += [0] }
+            bytes += le(UInt16(e.attributes.count))
+            for (k, v) in e.attributes.sorted(by: { $0.key < $1.key }) {
+                bytes += le(UInt32(k.utf8.count)) + Array(k.utf8) + le(UInt32(v.utf8.count)) + Array(v.utf8)
+            }
+        }
+        let decoded = try UserStateCodec.decode(bytes, user: "u")
+        #expect(decoded == EagerSessionCutter.UserState(eventCount: 3, lastTimestamp: 1_700_000_001_000, pending: Self.pending))
     }
 
     @Test("session state: every truncation throws")
@@ -55,9 +80,9 @@ struct StateCodecTests {
     func userStateTimestamps() {
         #expect(throws: StoreError.self) { try UserStateCodec.decode(Self.header(lastTimestamp: .max), user: "u") }
         // The never-seen sentinel (`Int64.min`) is valid for the last timestamp.
-        #expect((try? UserStateCodec.decode(Self.header(lastTimestamp: .min), user: "u")) != nil)
+        #expect((try? UserStateCodec.decode(Self.header(lastTimestamp: .min) + [0], user: "u")) != nil)
         var event = Self.state
-        event.open[0].timestampMillis = .min + 1
+        event.pending[0].timestampMillis = .min + 1
         #expect(throws: StoreError.self) { try UserStateCodec.decode(UserStateCodec.encode(event), user: "u") }
     }
 

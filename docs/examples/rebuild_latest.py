@@ -11,10 +11,10 @@ Prints the version and row counts; with --out writes <view>.tsv (name TAB values
 Manifests failing validation, untrusted records and versions that cannot be rebuilt are
 skipped with a message on stderr (rules: docs/formats.md).
 """
-import argparse, math, os, sys, uuid
+import argparse, math, os, sys, time, uuid
 from collections import defaultdict
 
-from confluent_kafka import Consumer, TopicPartition
+from confluent_kafka import OFFSET_BEGINNING, Consumer, KafkaError, TopicPartition
 from google.protobuf import json_format
 
 
@@ -25,31 +25,27 @@ def fnv1a64(data: bytes) -> int:
     return h
 
 
-def read_topic(consumer, topic):
-    """Every message of `topic` from the beginning up to its current end."""
+def read_topic(consumer, topic, timeout=300):
+    """Every message of `topic` from the beginning to its end, where the fetch finds it: the
+    first end-of-partition event of each partition (needs enable.partition.eof). Never the
+    separately queried high watermark, which some brokers under-report (docs/consuming.md)."""
     meta = consumer.list_topics(topic, timeout=10).topics.get(topic)
     if meta is None or meta.error is not None:
         return []
-    ends, assign = {}, []
-    for p in meta.partitions:
-        low, high = consumer.get_watermark_offsets(TopicPartition(topic, p), timeout=10)
-        if high > low:
-            ends[p] = high
-            assign.append(TopicPartition(topic, p, low))
-    consumer.assign(assign)
-    out = []
-    while ends:
+    reading = set(meta.partitions)
+    consumer.assign([TopicPartition(topic, p, OFFSET_BEGINNING) for p in reading])
+    out, deadline = [], time.monotonic() + timeout
+    while reading:
+        if time.monotonic() > deadline:
+            sys.exit(f"{topic}: partitions {sorted(reading)} not read to their end within {timeout} s")
         msg = consumer.poll(1.0)
-        if msg is None:
-            continue
+        if msg is None or msg.partition() not in reading:
+            continue  # nothing yet, or a record past a partition's end
         if msg.error():
-            if msg.error().code() == -191:  # _PARTITION_EOF
-                ends.pop(msg.partition(), None)
+            if msg.error().code() == KafkaError._PARTITION_EOF:
+                reading.discard(msg.partition())
             continue
-        if msg.partition() in ends and msg.offset() < ends[msg.partition()]:
-            out.append(msg)
-            if msg.offset() + 1 >= ends[msg.partition()]:
-                del ends[msg.partition()]
+        out.append(msg)
     return out
 
 

@@ -8,6 +8,8 @@ public enum ConfigLimits {
     public static let gapSeconds: ClosedRange<Double> = 0.001...31_536_000
     /// `sessions.min_dwell_seconds`: up to 365 days.
     public static let dwellSeconds: ClosedRange<Double> = 0...31_536_000
+    /// `sessions.allowed_lateness_seconds`: up to one day.
+    public static let latenessSeconds: ClosedRange<Double> = 0...86_400
     /// Intervals between periodic actions (`publish.interval_seconds`,
     /// `online.checkpoint_seconds`, `serve --status-seconds`): one millisecond to one day.
     public static let intervalSeconds: ClosedRange<Double> = 0.001...86_400
@@ -34,6 +36,8 @@ public enum ConfigLimits {
     public static let walksPerNode = 1...1_000
     /// `online.walks_per_round`.
     public static let walksPerRound = 1...1_000_000
+    /// `online.stability_pull`: a fraction.
+    public static let stabilityPull: ClosedRange<Double> = 0...1
     /// Partitions of a topic (`kafka.partitions`, `broker --topic NAME:PARTITIONS`).
     public static let partitions = 1...10_000
 

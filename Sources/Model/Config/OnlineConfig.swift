@@ -15,13 +15,18 @@ extension PipelineConfig {
         /// Time between model checkpoints into the state directory (also on shutdown);
         /// `checkpoint_seconds` in the file, within ``ConfigLimits/intervalSeconds``.
         public var checkpointInterval: Duration
+        /// After each round, the rows of nodes without new out-edges (no fresh walk started
+        /// from them) since the last published version move back toward their published value by this fraction
+        /// (`StabilityPull`; 0: off, 1: such rows stay as published), in ``ConfigLimits/stabilityPull``.
+        public var stabilityPull: Double
 
         public init(walksPerRound: Int = 10_000, learningRate: Double? = nil, finalEpochs: Int = 0,
-                    checkpointInterval: Duration = .seconds(60)) {
+                    checkpointInterval: Duration = .seconds(60), stabilityPull: Double = 0) {
             self.walksPerRound = walksPerRound
             self.learningRate = learningRate
             self.finalEpochs = finalEpochs
             self.checkpointInterval = checkpointInterval
+            self.stabilityPull = stabilityPull
         }
     }
 
@@ -66,12 +71,13 @@ extension PipelineConfigParser {
     func parseOnline(_ node: Node?) throws -> PipelineConfig.Online {
         let r = try YAMLMappingReader(
             node, source: source, path: "online",
-            allowedKeys: ["walks_per_round", "learning_rate", "final_epochs", "checkpoint_seconds"])
+            allowedKeys: ["walks_per_round", "learning_rate", "final_epochs", "checkpoint_seconds", "stability_pull"])
         var o = PipelineConfig.Online()
         if let n = try r.int("walks_per_round", in: ConfigLimits.walksPerRound) { o.walksPerRound = n }
         if let lr = try r.learningRate("learning_rate") { o.learningRate = lr }
         if let e = try r.int("final_epochs", in: 0...ConfigLimits.epochs.upperBound) { o.finalEpochs = e }
         if let s = try r.double("checkpoint_seconds", in: ConfigLimits.intervalSeconds) { o.checkpointInterval = .seconds(s) }
+        if let p = try r.double("stability_pull", in: ConfigLimits.stabilityPull) { o.stabilityPull = p }
         return o
     }
 

@@ -109,18 +109,26 @@ public struct PipelineConfig: Sendable, Equatable {
         public var minDwellMilliseconds: Int64?
         /// Users with more events than this are treated as bots and dropped.
         public var maxEventsPerUser: Int?
+        /// How far (event time, milliseconds) events may arrive out of order: a transition is
+        /// final, and enters the graphs of a live stream, once its partition's event clock has
+        /// passed the time of the event completing it by this much (docs/ingestion.md). Events
+        /// arriving later than that which would change what is final are dropped as late.
+        public var allowedLatenessMilliseconds: Int64
 
         /// Seconds are rounded to milliseconds; values out of their documented ranges are
         /// clamped into them (the pipeline parser rejects such values with an error instead).
         public init(
             gapSeconds: Double = 1800, minLength: Int = 2, minDwellSeconds: Double? = nil,
-            maxEventsPerUser: Int? = nil
+            maxEventsPerUser: Int? = nil, allowedLatenessSeconds: Double = Self.defaultAllowedLatenessSeconds
         ) {
             self.gapMilliseconds = ConfigLimits.milliseconds(gapSeconds, clampedTo: ConfigLimits.gapSeconds)
             self.minLength = minLength
             self.minDwellMilliseconds = minDwellSeconds.map { ConfigLimits.milliseconds($0, clampedTo: ConfigLimits.dwellSeconds) }
             self.maxEventsPerUser = maxEventsPerUser
+            self.allowedLatenessMilliseconds = ConfigLimits.milliseconds(allowedLatenessSeconds, clampedTo: ConfigLimits.latenessSeconds)
         }
+
+        public static let defaultAllowedLatenessSeconds = 1.0
 
         /// The gap in seconds.
         public var gapSeconds: Double { Double(gapMilliseconds) / 1000 }
@@ -129,6 +137,12 @@ public struct PipelineConfig: Sendable, Equatable {
         public var minDwellSeconds: Double? {
             get { minDwellMilliseconds.map { Double($0) / 1000 } }
             set { minDwellMilliseconds = newValue.map { ConfigLimits.milliseconds($0, clampedTo: ConfigLimits.dwellSeconds) } }
+        }
+
+        /// The allowed lateness in seconds (setting it converts once, as the initializer does).
+        public var allowedLatenessSeconds: Double {
+            get { Double(allowedLatenessMilliseconds) / 1000 }
+            set { allowedLatenessMilliseconds = ConfigLimits.milliseconds(newValue, clampedTo: ConfigLimits.latenessSeconds) }
         }
     }
 

@@ -102,7 +102,7 @@ struct PipelineConfigParser {
     func parseSessions(_ node: Node?) throws -> PipelineConfig.Sessions {
         let r = try YAMLMappingReader(
             node, source: source, path: "sessions",
-            allowedKeys: ["gap_seconds", "min_length", "min_dwell_seconds", "max_events_per_user"])
+            allowedKeys: ["gap_seconds", "min_length", "min_dwell_seconds", "max_events_per_user", "allowed_lateness_seconds"])
         var s = PipelineConfig.Sessions()
         if let gap = try r.double("gap_seconds", in: ConfigLimits.gapSeconds) {
             s.gapMilliseconds = ConfigLimits.milliseconds(gap, clampedTo: ConfigLimits.gapSeconds)
@@ -117,6 +117,9 @@ struct PipelineConfigParser {
         if let maxEvents = try r.int("max_events_per_user") {
             try r.positive("max_events_per_user", maxEvents)
             s.maxEventsPerUser = maxEvents
+        }
+        if let lateness = try r.double("allowed_lateness_seconds", in: ConfigLimits.latenessSeconds) {
+            s.allowedLatenessMilliseconds = ConfigLimits.milliseconds(lateness, clampedTo: ConfigLimits.latenessSeconds)
         }
         return s
     }

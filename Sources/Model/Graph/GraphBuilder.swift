@@ -47,10 +47,22 @@ public struct GraphBuilder: Sendable, Equatable {
     /// Applies one closed session to every view; returns what changed.
     @discardableResult
     public mutating func apply(_ session: Session) -> GraphUpdate {
+        var cursor = SessionCursor()
+        return extend(session: session.events, cursor: &cursor)
+    }
+
+    /// Adds the next kept events of a session whose earlier events were added already
+    /// (the streaming ingester releases open sessions in parts): every event's item and
+    /// attributes are interned first, then each view's sequence continues from `cursor`,
+    /// which moves to the new end. Adding a session in parts this way gives the same
+    /// transitions as adding it whole with ``apply(_:)`` (given the items' attributes are
+    /// known when their events are added).
+    @discardableResult
+    public mutating func extend(session events: [Event], cursor: inout SessionCursor) -> GraphUpdate {
         var update = GraphUpdate()
         var itemIds: [UInt32] = []
-        itemIds.reserveCapacity(session.events.count)
-        for event in session.events {
+        itemIds.reserveCapacity(events.count)
+        for event in events {
             let item = intern(event.item, view: 0, update: &update)
             itemIds.append(item)
             for v in 1..<max(views.count, 1) {
@@ -60,9 +72,15 @@ public struct GraphBuilder: Sendable, Equatable {
                 update.attributes.append(.init(view: v, item: item, attribute: attribute))
             }
         }
-        addTransitions(collapseRepeats(itemIds), view: 0, update: &update)
+        var items = cursor.item.flatMap { views[0].vocabulary.id(of: $0) }.map { [$0] } ?? []
+        items += itemIds
+        addTransitions(collapseRepeats(items), view: 0, update: &update)
+        if let last = events.last { cursor.item = last.item }
         for v in 1..<max(views.count, 1) {
-            let sequence = itemIds.compactMap { attribute(ofItem: $0, view: v) }
+            let name = views[v].name
+            var sequence = cursor.attributes[name].flatMap { views[v].vocabulary.id(of: $0) }.map { [$0] } ?? []
+            sequence += itemIds.compactMap { attribute(ofItem: $0, view: v) }
+            if let last = sequence.last { cursor.attributes[name] = views[v].vocabulary.name(of: last) }
             addTransitions(collapseRepeats(sequence), view: v, update: &update)
         }
         return update

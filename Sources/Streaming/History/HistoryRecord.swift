@@ -3,7 +3,7 @@ import Kafka
 
 /// One line of `<state>/history.jsonl`, the time series `m2grl serve` appends to while it
 /// runs (one JSON object per line, keys as below, absent fields omitted) and that
-/// `m2grl report` draws. Three kinds of record:
+/// `m2grl report` draws (docs/report.md). Four kinds of record:
 ///
 /// - `ingest` (every status interval): `events` (applied so far), `eventsPerSecond`,
 ///   `lag` (total messages behind the high watermarks), `deadLetters`, `openSessions`,
@@ -15,8 +15,15 @@ import Kafka
 ///   watermark), `newEdgeFreshnessMs` (per new item edge: version complete time minus the
 ///   edge's event time, with `serve --track-freshness`), optionally `hitRate20` when an
 ///   evaluation split is configured.
+/// - `checkpoint` (every model checkpoint attempt of `serve` and `replay`): `version` (the
+///   last published version the checkpoint reflects), `ok` (false: it failed and the
+///   previous checkpoint stayed in place), `reason` (why it failed), `final` (true for the
+///   checkpoint at shutdown or at the end of a replay).
+///
+/// Readers skip lines that do not decode (e.g. a kind added later), so a file written by an
+/// older or a newer version always reads.
 public struct HistoryRecord: Sendable, Equatable, Codable {
-    public enum Kind: String, Sendable, Equatable, Codable { case ingest, train, publish }
+    public enum Kind: String, Sendable, Equatable, Codable { case ingest, train, publish, checkpoint }
 
     public static let fileName = "history.jsonl"
 
@@ -49,6 +56,11 @@ public struct HistoryRecord: Sendable, Equatable, Codable {
     /// event that created the edge (ms). Only with new-edge tracking (`serve --track-freshness`).
     public var newEdgeFreshnessMs: [Int64]?
     public var hitRate20: Double?
+
+    // checkpoint (and `version`)
+    public var ok: Bool?
+    public var reason: String?
+    public var final: Bool?
 
     public init(kind: Kind, timeMs: Int64) {
         self.kind = kind
@@ -106,5 +118,18 @@ extension HistoryRecord {
         freshnessMs = version.eventTimeWatermarkMs > 0 ? timeMs - version.eventTimeWatermarkMs : nil
         if !probeEventTimes.isEmpty { newEdgeFreshnessMs = probeEventTimes.map { timeMs - $0 } }
         self.hitRate20 = hitRate20
+    }
+}
+
+extension HistoryRecord {
+    /// A `checkpoint` record: the checkpoint reflecting published `version` was written
+    /// (`failure` nil) or failed with `failure`; `final` for the one at shutdown or at the end
+    /// of a replay.
+    public init(checkpointOf version: UInt64, final: Bool, failure: (any Error)? = nil, timeMs: Int64 = HistoryLog.nowMs) {
+        self.init(kind: .checkpoint, timeMs: timeMs)
+        self.version = version
+        ok = failure == nil
+        reason = failure.map { "\($0)" }
+        self.final = final
     }
 }

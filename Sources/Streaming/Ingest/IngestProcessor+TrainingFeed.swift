@@ -52,31 +52,40 @@ extension IngestProcessor {
     /// name, ring block and offset in the feed is on disk; throws after a failed batch (the
     /// memory may hold what never reached the disk, which a checkpoint must not record).
     public func trainingFeed(knownRows: [Int]) throws -> TrainingFeed {
-        try lock.withLock {
-            try ensureCommitted()
-            let newEdges = pendingNewEdges
-            pendingNewEdges = []
-            let names = builder.views.enumerated().map { v, view -> [String] in
-                let known = v < knownRows.count ? knownRows[v] : 0
-                return known < view.vocabulary.count ? Array(view.vocabulary.names[known...]) : []
-            }
-            return TrainingFeed(
-                viewNames: builder.views.map(\.name),
-                newNodeNames: names,
-                totalRows: builder.views.map(\.vocabulary.count),
-                ringBlocks: ringBlocks.map { $0.map { WalkRingBlock(start: $0.start, count: $0.count) } },
-                walkNext: walkNext,
-                alignments: config.alignments.compactMap { builder.alignmentPairs(to: $0.to) },
-                eventTimeWatermarkMs: clocks.values.max() ?? 0,
-                offsets: offsets,
-                newEdges: newEdges)
-        }
+        try state.withLock { s in try s.trainingFeed(knownRows: knownRows) }
     }
 
+    /// Per view, the sequence number the next walk will get (a cheap check for fresh walks;
+    /// as applied, possibly one batch ahead of the disk).
+    public var walkPositions: [UInt64] { state.withLock { $0.walkNext } }
+
     /// The walks of one ring block, or nil when it was evicted meanwhile. Reads RocksDB
-    /// without the processor's lock.
-    public func walkBlock(view: Int, start: UInt64) throws -> WalkCorpus? {
+    /// without the processor's lock. `nodeCount`: the view's vocabulary size when the block
+    /// was listed (every node of the block is below it; a block that says otherwise is corrupt).
+    public func walkBlock(view: Int, start: UInt64, nodeCount: Int = 0) throws -> WalkCorpus? {
         guard let bytes = try schema.walks.get(CompositeKey(UInt16(view), start)) else { return nil }
-        return try WalkBlockCodec.decode(bytes)
+        return try WalkBlockCodec.decode(bytes, nodeCount: nodeCount)
+    }
+}
+
+extension IngestState {
+    mutating func trainingFeed(knownRows: [Int]) throws -> TrainingFeed {
+        try ensureCommitted()
+        let newEdges = pendingNewEdges
+        pendingNewEdges = []
+        let names = builder.views.enumerated().map { v, view -> [String] in
+            let known = v < knownRows.count ? knownRows[v] : 0
+            return known < view.vocabulary.count ? Array(view.vocabulary.names[known...]) : []
+        }
+        return TrainingFeed(
+            viewNames: builder.views.map(\.name),
+            newNodeNames: names,
+            totalRows: builder.views.map(\.vocabulary.count),
+            ringBlocks: ringBlocks,
+            walkNext: walkNext,
+            alignments: config.alignments.compactMap { builder.alignmentPairs(to: $0.to) },
+            eventTimeWatermarkMs: partitions.values.compactMap(\.clock.millis).max() ?? 0,
+            offsets: offsets,
+            newEdges: newEdges)
     }
 }

@@ -247,9 +247,10 @@ public final class KafkaIngestService: Service, Sendable {
             }
             return (records, rejected)
         }
-        // Lost letters (logged and counted by the sender) do not stop the stream.
-        if !rejected.isEmpty { _ = await deadLetters.send(rejected) }
-        return IngestBatchInput(records: records, nextOffsets: Self.nextOffsets(of: messages), deadLetters: rejected.count)
+        // Lost letters (logged by the sender, counted in the state) do not stop the stream.
+        let lost = rejected.isEmpty ? 0 : await deadLetters.send(rejected)
+        return IngestBatchInput(records: records, nextOffsets: Self.nextOffsets(of: messages), deadLetters: rejected.count,
+                                deadLettersLost: lost)
     }
 
     /// Logs and publishes the status; warns when the adjacency cache read back more nodes
@@ -267,7 +268,7 @@ public final class KafkaIngestService: Service, Sendable {
         let views = s.views.map { "\($0.name) \($0.nodes)n/\($0.edges)e/\($0.walksInRing)w" }.joined(separator: " ")
         let rate = eventsPerSecond.map { String(format: "%.0f ev/s", $0) } ?? "final"
         let lagText = lag.isEmpty ? "" : " lag=\(lag.values.reduce(0, +))"
-        logger.notice("ingest: \(rate)\(lagText) applied=\(s.counters["events.applied"] ?? 0) dead=\(s.counters["events.dead_lettered"] ?? 0) late=\(s.counters["events.late"] ?? 0) sessions_open=\(s.openSessions) adjacency=\(String(format: "%.1f/%.0fMiB", Double(s.adjacencyBytes) / 1_048_576, Double(s.adjacencyBound) / 1_048_576)) loads=\(s.adjacencyLoads) | \(views)")
+        logger.notice("ingest: \(rate)\(lagText) applied=\(s.counters["events.applied"] ?? 0) dead=\(s.counters["events.dead_lettered"] ?? 0)\(s.counters["events.dead_letters_lost"].map { " dead_lost=\($0)" } ?? "") late=\(s.counters["events.late"] ?? 0) sessions_open=\(s.openSessions) adjacency=\(String(format: "%.1f/%.0fMiB", Double(s.adjacencyBytes) / 1_048_576, Double(s.adjacencyBound) / 1_048_576)) loads=\(s.adjacencyLoads) | \(views)")
     }
 }
 

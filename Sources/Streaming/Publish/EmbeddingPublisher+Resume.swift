@@ -3,24 +3,21 @@ import Logging
 
 extension EmbeddingPublisher {
     /// The newest published version in `versionsTopic` (nil when there is none or the topic
-    /// does not exist): a restarted publisher continues with the next number. Reads only the
-    /// last `tail` records of each partition (manifests are written in version order, so the
-    /// newest is among them); records that fail `VersionManifest.validate` are skipped, and
-    /// of the rest `PublishedVersionSequence` ignores any that jump or step away from the
-    /// sequence, each with a warning. Never `UInt64.max`, so one more is always a version.
+    /// does not exist): a restarted publisher continues with the next number. Reads each
+    /// partition from `tail` records before the broker's high watermark to its end as the
+    /// fetch finds it (a lagging watermark only makes the read longer; manifests are
+    /// written in version order, so the newest is among them); records that fail
+    /// `VersionManifest.validate` are skipped, and of the rest `PublishedVersionSequence`
+    /// ignores any that jump or step away from the sequence, each with a warning. Never `UInt64.max`, so one more is always a version.
     public static func lastPublishedVersion(
         configuration: KafkaConfiguration, versionsTopic: String, tail: Int64 = 64,
         timeout: Duration = .seconds(30), logger: Logger = Logger(label: "m2grl.publish")
     ) async throws -> UInt64? {
         let scan = try TopicRangeScan(configuration: configuration, logger: logger)
         do {
-            var ranges: [TopicPartition: Range<Int64>] = [:]
-            for (tp, r) in try await scan.ranges(of: versionsTopic) {
-                let start: Int64 = Swift.max(r.lowerBound, r.upperBound - tail)
-                ranges[tp] = start..<r.upperBound
-            }
+            let starts = try await scan.tailStarts(of: try await scan.partitions(of: versionsTopic), records: tail)
             var sequence = PublishedVersionSequence()
-            try await scan.read(ranges, timeout: timeout) { message in
+            try await scan.read(from: starts, timeout: timeout) { message in
                 do {
                     sequence.add(try VersionManifest.decode(message: message).version,
                                  at: "\(message.topicPartition)@\(message.offset)")

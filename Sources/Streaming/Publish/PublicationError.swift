@@ -26,8 +26,6 @@ public enum PublicationError: Error, Equatable, CustomStringConvertible {
     case corruptRecord(location: String, reason: String)
     /// The embeddings topic does not exist.
     case topicNotFound(String)
-    /// Reading the topics up to their end took longer than allowed.
-    case readTimedOut(String)
 
     public var description: String {
         switch self {
@@ -50,7 +48,6 @@ public enum PublicationError: Error, Equatable, CustomStringConvertible {
             return "version \(v): view '\(view)' lacks \(n) row\(n == 1 ? "" : "s") (first missing id \(first))"
         case let .corruptRecord(l, r): return "\(l): \(r)"
         case .topicNotFound(let t): return "topic \(t) does not exist"
-        case .readTimedOut(let w): return "timed out reading \(w)"
         }
     }
 

@@ -2,9 +2,11 @@ import Kafka
 import Logging
 
 /// Reads the versions topic and the embeddings topic as a plain consumer (manual
-/// assignment from the beginning up to the high watermarks, no group commits) into a
-/// `VersionAssembler`. The versions topic's end is taken first: every manifest seen then
-/// has all its records below the embeddings topic's end taken afterwards.
+/// assignment, no group commits) from the beginning to the end as the fetch finds it
+/// (docs/consuming.md, "Where a read ends") into a `VersionAssembler`. The versions topic
+/// is read to its end first and the embeddings topic only then: its ends are at least its
+/// ends when the versions read finished, so every manifest seen has all its records below
+/// them.
 public struct SnapshotReader: Sendable {
     public var configuration: KafkaConfiguration
     public var topics: PublicationTopics
@@ -25,15 +27,18 @@ public struct SnapshotReader: Sendable {
         let scan = try TopicRangeScan(configuration: configuration, logger: logger)
         do {
             var assembler = VersionAssembler()
-            let versionRanges = try await scan.ranges(of: topics.versions)
-            let recordRanges = try await scan.ranges(of: topics.embeddings)
-            if recordRanges.isEmpty { throw PublicationError.topicNotFound(topics.embeddings) }
-            try await scan.read(versionRanges, timeout: timeout) { message in
+            let versionPartitions = try await scan.partitions(of: topics.versions)
+            let recordPartitions = try await scan.partitions(of: topics.embeddings)
+            if recordPartitions.isEmpty { throw PublicationError.topicNotFound(topics.embeddings) }
+            let fromBeginning = { (partitions: [TopicPartition]) in
+                Dictionary(uniqueKeysWithValues: partitions.map { ($0, KafkaOffset.beginning) })
+            }
+            try await scan.read(from: fromBeginning(versionPartitions), timeout: timeout) { message in
                 do { try assembler.addManifest(message: message) } catch {
                     logger.warning("skipping a manifest: \(error)")
                 }
             }
-            try await scan.read(recordRanges, timeout: timeout) { assembler.addRecord($0) }
+            try await scan.read(from: fromBeginning(recordPartitions), timeout: timeout) { assembler.addRecord($0) }
             await scan.close()
             logger.debug("read publication topics", metadata: [
                 "manifests": "\(assembler.manifestCount)", "ignored": "\(assembler.ignoredRecords)",

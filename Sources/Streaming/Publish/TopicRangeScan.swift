@@ -2,59 +2,54 @@ import Foundation
 import Kafka
 import Logging
 
-/// Reads fixed offset ranges of partitions with manual assignment (no group, no commit):
-/// the building block of `SnapshotReader` and `EmbeddingPublisher.lastPublishedVersion`.
+/// Reads partitions to their end with manual assignment (no group, no commit): the
+/// building block of `SnapshotReader` and `EmbeddingPublisher.lastPublishedVersion`. The
+/// end of a partition is where the fetch itself finds it (`KafkaConsumer.readToEnd`), never
+/// the broker's separately queried high watermark, which some brokers under-report.
 struct TopicRangeScan {
     let consumer: KafkaConsumer
 
-    /// A consumer for scans: a throwaway group id (never committed). librdkafka consumers
-    /// do not auto-create topics by default.
+    /// A consumer for scans: a throwaway group id (never committed), configured for reading
+    /// to the end (`KafkaConfiguration.readingToEnd`). librdkafka consumers do not
+    /// auto-create topics by default.
     init(configuration: KafkaConfiguration, logger: Logger) throws {
         let config = KafkaConfiguration.consumer(
             bootstrapServers: configuration.bootstrapServers, groupID: "m2grl-scan-\(UUID().uuidString)"
-        ).merging(configuration.properties)
+        ).merging(configuration.properties).readingToEnd()
         consumer = try KafkaConsumer(configuration: config, logger: logger)
     }
 
-    /// `low..<high` of every partition of `topic`; empty when the topic does not exist.
-    func ranges(of topic: String) async throws -> [TopicPartition: Range<Int64>] {
+    /// The partitions of `topic`; empty when the topic does not exist.
+    func partitions(of topic: String) async throws -> [TopicPartition] {
         let counted: Result<Int, KafkaError>
         do {
             counted = .success(try await consumer.partitionCount(topic: topic))
         } catch {
             counted = .failure(error)
         }
-        if case .failure(let error) = counted, error.code == .unknownTopicOrPartition { return [:] }
-        let count = try counted.get()
-        var out: [TopicPartition: Range<Int64>] = [:]
-        for p in 0..<count {
-            let tp = TopicPartition(topic, Int32(p))
-            let w = try await consumer.watermarks(tp)
-            out[tp] = w.low..<max(w.low, w.high)
-        }
-        return out
+        if case .failure(let error) = counted, error.code == .unknownTopicOrPartition { return [] }
+        return (0..<(try counted.get())).map { TopicPartition(topic, Int32($0)) }
     }
 
-    /// Delivers every message of `ranges` (in offset order per partition) to `body`.
-    func read(_ ranges: [TopicPartition: Range<Int64>], timeout: Duration,
-              _ body: (KafkaMessage) throws -> Void) async throws {
-        var pending = ranges.filter { !$0.value.isEmpty }
-        guard !pending.isEmpty else { return }
-        try consumer.assign(pending.mapValues { $0.lowerBound })
-        let deadline = ContinuousClock.now + timeout
-        while !pending.isEmpty {
-            if ContinuousClock.now > deadline {
-                let left = pending.keys.sorted().map(\.description).joined(separator: ", ")
-                throw PublicationError.readTimedOut("\(left) up to their end")
-            }
-            let batch = try await consumer.poll(maxMessages: 5000, timeout: .milliseconds(200))
-            for m in batch.messages {
-                guard let range = pending[m.topicPartition], range.contains(m.offset) else { continue }
-                try body(m)
-                if m.offset + 1 >= range.upperBound { pending[m.topicPartition] = nil }
-            }
-            for (tp, end) in batch.reachedEnd where end >= (ranges[tp]?.upperBound ?? 0) { pending[tp] = nil }
+    /// Where reading the last `records` records of each partition starts: that many before
+    /// the broker's high watermark. The watermark may lag the end (then more is read, up to
+    /// the real end), so it only places the start, never the end.
+    func tailStarts(of partitions: [TopicPartition], records: Int64) async throws -> [TopicPartition: Int64] {
+        var starts: [TopicPartition: Int64] = [:]
+        for tp in partitions {
+            let marks = try await consumer.watermarks(tp)
+            let back = marks.high.subtractingReportingOverflow(max(0, records))
+            starts[tp] = back.overflow ? marks.low : max(marks.low, back.partialValue)
         }
+        return starts
+    }
+
+    /// Delivers every message of each partition from its start (an offset or
+    /// `KafkaOffset.beginning`) to its end to `body`, in offset order per partition.
+    @discardableResult
+    func read(from starts: [TopicPartition: Int64], timeout: Duration,
+              _ body: (KafkaMessage) throws -> Void) async throws -> [TopicPartition: Int64] {
+        try await consumer.readToEnd(from: starts, timeout: timeout, body)
     }
 
     func close() async { await consumer.close() }

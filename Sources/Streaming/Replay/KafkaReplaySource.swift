@@ -14,11 +14,14 @@ public struct KafkaReplaySource: Sendable {
     public let group: String
     public let logger: Logger
     public var progressInterval: Duration = .seconds(5)
+    /// Upper bound for finding where each partition ends at the start.
+    public var endSearchTimeout: Duration = .seconds(60)
 
     public init(kafka: KafkaConfiguration, topic: String, group: String, logger: Logger) {
         self.configuration = KafkaConfiguration.consumer(
             bootstrapServers: kafka.bootstrapServers, groupID: group,
-            properties: kafka.properties.filter { $0.key != "bootstrap.servers" })
+            properties: kafka.properties.filter { $0.key != "bootstrap.servers" }
+        ).readingToEnd()  // the end of `--until end` (`endOffsets`)
         self.topic = topic
         self.group = group
         self.logger = logger
@@ -29,8 +32,11 @@ public struct KafkaReplaySource: Sendable {
         let consumer = try KafkaConsumer(configuration: configuration, logger: logger)
         let partitionCount = try await consumer.partitionCount(topic: topic)
         let partitions = (0..<partitionCount).map { TopicPartition(topic, Int32($0)) }
-        var low: [TopicPartition: Int64] = [:], high: [TopicPartition: Int64] = [:]
-        for tp in partitions { (low[tp], high[tp]) = try await consumer.watermarks(tp) }
+        var low: [TopicPartition: Int64] = [:]
+        for tp in partitions { low[tp] = try await consumer.watermarks(tp).low }
+        // `--until end`: each partition's end when the replay starts, as the fetch finds it
+        // (the broker's high watermark may lag it).
+        let high = try await consumer.endOffsets(partitions, timeout: endSearchTimeout)
 
         // Where to start: the state's own offsets (a resumed replay), else the plan.
         var starts: [TopicPartition: Int64] = [:]

@@ -86,7 +86,9 @@ public final class ReplayDriver: @unchecked Sendable {
             let state = stateDirectory, version = summary.lastPublishedVersion
             do {
                 try await blocking { try trainer.checkpoint(stateDirectory: state, publishedVersion: version) }
+                history?.append(HistoryRecord(checkpointOf: version, final: true))
             } catch {
+                history?.append(HistoryRecord(checkpointOf: version, final: true, failure: error))
                 // The replay's graphs and versions are done; only the model checkpoint is behind.
                 checkpointFailures.record(error, publishedVersion: version, then: "the next run restores it")
                 summary.checkpointError = "\(error)"

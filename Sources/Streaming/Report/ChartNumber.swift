@@ -45,7 +45,9 @@ enum ChartNumber {
         if a < 1000 { return value(ms) + " ms" }
         if a < 120_000 { return value(ms / 1000) + " s" }
         if a < 7_200_000 { return value(ms / 60_000) + " min" }
-        return value(ms / 3_600_000) + " h"
+        if a < 172_800_000 { return value(ms / 3_600_000) + " h" }
+        if a < 63_115_200_000 { return value(ms / 86_400_000) + " days" }
+        return value(ms / 31_557_600_000) + " years"
     }
 
     private static func decimals(_ step: Double) -> Int {

@@ -57,9 +57,6 @@ struct HistorySeries {
         return points.isEmpty ? [] : [ChartSeries(name: "HitRate@20", points: points)]
     }
 
-    /// Freshness of each published version, seconds.
-    var freshnessSeconds: [Double] { of(.publish).compactMap { $0.freshnessMs.map { Double($0) / 1000 } } }
-
     var ingestRate: [ChartSeries] { single("events/s", .ingest, \.eventsPerSecond) }
 
     var lag: [ChartSeries] { single("lag", .ingest) { $0.lag.map(Double.init) } }

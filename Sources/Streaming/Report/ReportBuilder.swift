@@ -27,7 +27,10 @@ public struct ReportBuilder: Sendable {
 
         body += "<h2>Published versions</h2><div class=\"row\">"
         body += figure("HitRate@20 by version", SVGLineChart(series: series.hitRate, xLabel: "version", yLabel: "HitRate@20", markers: true, xIntegers: true))
-        body += figure("Freshness of published versions", SVGHistogram(values: series.freshnessSeconds, xLabel: "freshness (s): publish time − event-time watermark", yLabel: "versions"))
+        let freshness = VersionFreshness(publish: series.of(.publish))
+        let (values, unit) = freshness.scaled()
+        let labels = freshness.chartLabels(unit: unit)
+        body += figure(labels.caption, SVGHistogram(values: values, xLabel: labels.xLabel, yLabel: "versions"))
         body += "</div>"
 
         body += "<h2>Ingest</h2><div class=\"row\">"

@@ -4,9 +4,10 @@ import Store
 
 extension ReportInput {
     /// Gathers a report's input from a state directory of `m2grl serve`:
-    /// `<state>/history.jsonl`, the model checkpoint (`modelDirectory`, by default
-    /// `<state>/model/`), and the item attributes of `categoryView` (nil: the first attribute
-    /// view) from the RocksDB state. What is missing becomes a note, not an error: a state
+    /// `<state>/history.jsonl`, the model (`modelDirectory`, by default the state's
+    /// checkpoint: `<state>/model/`, or `model.old/` as `ModelCheckpoint.load` picks), and
+    /// the item attributes of `categoryView` (nil: the first attribute view) from the
+    /// RocksDB state. What is missing becomes a note, not an error: a state
     /// locked by a running `serve` yields a page without colours.
     ///
     /// - Parameter categorySource: where attributes come from; nil opens the state store
@@ -22,19 +23,14 @@ extension ReportInput {
         if records.isEmpty { notes.append("no history records yet (\(HistoryRecord.fileName) is missing or empty)") }
         if skipped > 0 { notes.append("\(skipped) line(s) of \(HistoryRecord.fileName) could not be read and were skipped") }
 
-        let modelPath = modelDirectory
-            ?? URL(fileURLWithPath: stateDirectory).appendingPathComponent(CheckpointInfo.directoryName).path
         var items: TrainedView?
-        if FileManager.default.fileExists(atPath: modelPath + "/manifest.json") {
-            do {
-                let loaded = try EmbeddingReader().read(from: URL(fileURLWithPath: modelPath))
+        do {
+            if let loaded = try readModel(stateDirectory: stateDirectory, modelDirectory: modelDirectory, notes: &notes) {
                 items = loaded.model.view(named: PipelineConfig.itemViewName) ?? loaded.model.views.first
                 if items == nil { notes.append("the model has no views") }
-            } catch {
-                notes.append("model could not be read: \(error)")
             }
-        } else {
-            notes.append("no model checkpoint yet (no manifest.json in \(modelDirectory == nil ? "the state's model/ directory" : "the model directory"))")
+        } catch {
+            notes.append("model could not be read: \(error)")
         }
 
         var categories: ItemCategories?
@@ -44,6 +40,26 @@ extension ReportInput {
         let formatter = ISO8601DateFormatter()
         return ReportInput(title: title, records: records, skippedLines: skipped, itemEmbeddings: items,
                            categories: categories, notes: notes, generatedAt: formatter.string(from: Date()))
+    }
+
+    /// The model of `modelDirectory`, or else of the state's checkpoint from the directory
+    /// `ModelCheckpoint` picks (`model/`, else `model.old/`); nil, with a note, when there is none.
+    private static func readModel(stateDirectory: String, modelDirectory: String?, notes: inout [String]) throws -> LoadedModel? {
+        if let modelDirectory {
+            guard FileManager.default.fileExists(atPath: modelDirectory + "/manifest.json") else {
+                notes.append("no model yet (no manifest.json in the model directory)")
+                return nil
+            }
+            return try EmbeddingReader().read(from: URL(fileURLWithPath: modelDirectory))
+        }
+        guard let found = try ModelCheckpoint.loadModel(stateDirectory: stateDirectory) else {
+            notes.append("no model checkpoint yet (no checkpoint.json in the state's model/ or model.old/ directory)")
+            return nil
+        }
+        if URL(fileURLWithPath: found.directory).lastPathComponent != CheckpointInfo.directoryName {
+            notes.append("embeddings read from the previous checkpoint, \(URL(fileURLWithPath: found.directory).lastPathComponent)/ (model/ is missing or unreadable)")
+        }
+        return found.model
     }
 
     private static func loadCategories(stateDirectory: String, view: String?, source: ItemCategorySource?,

@@ -10,8 +10,10 @@ struct ReportSummary {
         var rows: [(String, String)] = []
         let records = series.records
         let ingest = series.of(.ingest), train = series.of(.train), publish = series.of(.publish)
+        let checkpoints = series.of(.checkpoint)
         if let first = records.first, let last = records.last {
-            rows.append(("History", "\(ChartNumber.count(records.count)) records (\(ingest.count) ingest, \(train.count) train, \(publish.count) publish), "
+            let checkpointCount = checkpoints.isEmpty ? "" : ", \(checkpoints.count) checkpoint"
+            rows.append(("History", "\(ChartNumber.count(records.count)) records (\(ingest.count) ingest, \(train.count) train, \(publish.count) publish\(checkpointCount)), "
                 + "\(Self.time(first.timeMs)) to \(Self.time(last.timeMs)) (\(ChartNumber.duration(ms: Double(last.timeMs - first.timeMs))))"))
         } else {
             rows.append(("History", "no records yet"))
@@ -37,15 +39,31 @@ struct ReportSummary {
             details.append("at \(Self.time(last.timeMs))")
             text += " (" + details.joined(separator: ", ") + ")"
             rows.append(("Last version", text))
-            if let fresh = last.freshnessMs { rows.append(("Freshness of last version", ChartNumber.duration(ms: Double(fresh)))) }
+            if let fresh = VersionFreshness(publish: publish).summaryRow() { rows.append(fresh) }
         }
         if let hr = publish.last(where: { $0.hitRate20 != nil }), let value = hr.hitRate20 {
             rows.append(("Latest HitRate@20", ChartNumber.value(value) + (hr.version.map { " (version \($0))" } ?? "")))
         }
+        rows += checkpointRows(checkpoints)
         var html = "<table class=\"summary\">"
         for (k, v) in rows { html += "<tr><th>\(HTMLText.escape(k))</th><td>\(HTMLText.escape(v))</td></tr>" }
         if let views = viewTable() { html += "<tr><th>Nodes / edges per view</th><td>\(views)</td></tr>" }
         return html + "</table>"
+    }
+
+    /// Checkpoints written and failed, the last one written and the last failure with its reason.
+    private func checkpointRows(_ checkpoints: [HistoryRecord]) -> [(String, String)] {
+        guard !checkpoints.isEmpty else { return [] }
+        let failed = checkpoints.filter { $0.ok == false }
+        var rows = [("Checkpoints", "\(ChartNumber.count(checkpoints.count - failed.count)) written, \(ChartNumber.count(failed.count)) failed")]
+        if let last = checkpoints.last(where: { $0.ok != false }) {
+            rows.append(("Last checkpoint", "at \(Self.time(last.timeMs))" + (last.version.map { " (version \($0))" } ?? "")))
+        }
+        if let last = failed.last {
+            let since = checkpoints.last?.ok == false ? "; no checkpoint written since" : ""
+            rows.append(("Last checkpoint failure", "at \(Self.time(last.timeMs)): \(last.reason ?? "no reason recorded")\(since)"))
+        }
+        return rows
     }
 
     /// Nodes and edges of each view at the last ingest record that has them.

@@ -9,8 +9,9 @@ import Store
 /// | `attrs` | (view u16, item u32) | attribute node id, u64 |
 /// | `sessions` | (topic, partition i32, user) | one user's open-session state (`UserStateCodec`) |
 /// | `offsets` | (topic, partition i32) | next offset to consume, u64 |
-/// | `offsets` (prefix 2) | (topic, partition i32) | latest event time of the partition, ms (i64 as u64) |
-/// | `walks` | (view u16, seq u64) | one walk: u32 node ids, little-endian |
+/// | `offsets` (prefix 2) | (topic, partition i32) | the partition's event clock, ms (i64 as u64) |
+/// | `offsets` (prefix 3) | (topic, partition i32) | the two latest users behind that clock (`PartitionClockCodec`) |
+/// | `walks` | (view u16, seq u64) | one block of walks, the sequence number of its first walk in the key (`WalkBlockCodec`) |
 /// | `meta` | name | u64 counters (`events.applied`, `walks.next.<view>`, ...) |
 ///
 /// Everything one consumed batch changes goes into one `WriteBatch`, offsets included, so
@@ -34,6 +35,7 @@ public struct IngestSchema: Sendable {
     public let sessions: Keyspace<UserKey, RawBytesCodec>
     public let offsets: Keyspace<PartitionKey, UInt64LittleEndianCodec>
     public let eventClock: Keyspace<PartitionKey, UInt64LittleEndianCodec>
+    public let clockMarks: Keyspace<PartitionKey, RawBytesCodec>
     public let walks: Keyspace<WalkKey, RawBytesCodec>
     public let meta: Keyspace<String, UInt64LittleEndianCodec>
 
@@ -44,6 +46,7 @@ public struct IngestSchema: Sendable {
         sessions = Keyspace(try store.columnFamily("sessions"), prefix: [1], codec: RawBytesCodec())
         offsets = Keyspace(try store.columnFamily("offsets"), prefix: [1], codec: UInt64LittleEndianCodec())
         eventClock = Keyspace(try store.columnFamily("offsets"), prefix: [2], codec: UInt64LittleEndianCodec())
+        clockMarks = Keyspace(try store.columnFamily("offsets"), prefix: [3], codec: RawBytesCodec())
         walks = Keyspace(try store.columnFamily("walks"), prefix: [1], codec: RawBytesCodec())
         meta = Keyspace(try store.columnFamily("meta"), prefix: [1], codec: UInt64LittleEndianCodec())
     }

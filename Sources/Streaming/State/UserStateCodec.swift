@@ -1,53 +1,62 @@
 import Model
 import Store
 
-/// Binary layout of one user's `SessionCutter.UserState` (little-endian):
-/// `version u8, eventCount u64, lastTimestamp i64, overActive u8, openCount u32`, then per
-/// open event `item str, timestamp i64, hasAction u8, [action str], attributeCount u16,
-/// (name str, value str)*`, where `str` is `u32 byte length + UTF-8`.
+/// Binary layout of one user's `EagerSessionCutter.UserState` (little-endian; `str` is
+/// `u32 byte length + UTF-8`, `event` is `item str, timestamp i64, hasAction u8, [action
+/// str], attributeCount u16, (view str, value str)*`):
 ///
-/// Decoding treats the bytes as untrusted: counts are bounded by the bytes left before
-/// anything is reserved, numbers must fit what the session cutter does with them, and the
-/// value must be consumed exactly; anything else is a `StoreError.decoding` naming the user.
+/// version 2: `version u8, eventCount u64, lastTimestamp i64, overActive u8, frontier i64,
+/// pendingCount u32, event*, hasSession u8`, and with a session `startMillis i64,
+/// lastMillis i64, hasUndecided u8, [event], length u64, hasLastKeptItem u8, [str],
+/// heldCount u32, event*, hasCursorItem u8, [str], cursorAttributeCount u16, (view str,
+/// node str)*`.
+///
+/// Version 1 (before eager transitions: `version u8, eventCount u64, lastTimestamp i64,
+/// overActive u8, openCount u32, event*`) is still read; its open events become pending.
+///
+/// Decoding trusts nothing: every count is checked against the bytes left before anything
+/// is reserved, and a malformed value throws `StoreError.decoding`, never traps.
 enum UserStateCodec {
-    static let version: UInt8 = 1
+    static let version: UInt8 = 2
     /// Timestamps a stored state may hold: differences of two of them, and a session gap
-    /// added to one, cannot overflow (`Int64.min` stays the "no event yet" mark of
-    /// `lastTimestamp`). Accepted events are far inside (docs/ingestion.md).
+    /// added to one, cannot overflow (`Int64.min` stays the "none yet" mark of
+    /// `lastTimestamp` and `frontier`). Accepted events are far inside (docs/ingestion.md).
     static let timestampRange: ClosedRange<Int64> = -(1 << 61)...(1 << 61)
-    /// Largest event count a stored state may hold: the cutter adds one per event of the
-    /// user, so a stored count must leave room for every event still to come (2^62 more).
+    /// Largest event count a stored state may hold (either version), and largest length of its
+    /// session: the cutter adds one per event of the user and one per kept item of the session,
+    /// so a stored number must leave room for every event still to come (2^62 more).
     static let maxEventCount: UInt64 = 1 << 62
-    /// Smallest encoding of one open event: item length, timestamp, action flag, attribute count.
-    static let minimumOpenEventBytes = 4 + 8 + 1 + 2
 
-    static func encode(_ state: SessionCutter.UserState) -> [UInt8] {
-        var w = LayoutWriter(capacity: 32 + state.open.count * 48)
-        w.write(version)
-        w.write(UInt64(state.eventCount))
-        w.write(state.lastTimestamp)
-        w.write(UInt8(state.isOverActive ? 1 : 0))
-        w.write(UInt32(state.open.count))
-        var bytes = w.bytes
-        for e in state.open {
-            appendString(e.item, to: &bytes)
-            appendInt(e.timestampMillis, to: &bytes)
-            if let a = e.action {
-                bytes.append(1)
-                appendString(a, to: &bytes)
+    static func encode(_ state: EagerSessionCutter.UserState) -> [UInt8] {
+        var w = Writer()
+        w.u8(version)
+        w.u64(UInt64(clamping: state.eventCount))
+        w.i64(state.lastTimestamp)
+        w.u8(state.isOverActive ? 1 : 0)
+        w.i64(state.frontier)
+        w.events(state.pending)
+        if let s = state.session {
+            w.u8(1)
+            w.i64(s.startMillis)
+            w.i64(s.lastMillis)
+            if let u = s.undecided {
+                w.u8(1)
+                w.event(u)
             } else {
-                bytes.append(0)
+                w.u8(0)
             }
-            appendInt(UInt16(e.attributes.count), to: &bytes)
-            for (k, v) in e.attributes.sorted(by: { $0.key < $1.key }) {
-                appendString(k, to: &bytes)
-                appendString(v, to: &bytes)
-            }
+            w.u64(UInt64(clamping: s.length))
+            w.optionalString(s.lastKeptItem)
+            w.events(s.held)
+            w.optionalString(s.cursor.item)
+            w.pairs(s.cursor.attributes)
+        } else {
+            w.u8(0)
         }
-        return bytes
+        return w.bytes
     }
 
-    static func decode(_ bytes: [UInt8], user: String) throws -> SessionCutter.UserState {
+    static func decode(_ bytes: [UInt8], user: String) throws -> EagerSessionCutter.UserState {
         do {
             return try bytes.withUnsafeBytes { try decode($0, user: user) }
         } catch StoreError.decoding(let why) {
@@ -55,56 +64,149 @@ enum UserStateCodec {
         }
     }
 
-    private static func decode(_ raw: UnsafeRawBufferPointer, user: String) throws -> SessionCutter.UserState {
-        var r = LayoutReader(raw)
-        let v: UInt8 = try r.read()
-        guard v == version else { throw StoreError.decoding("version \(v), expected \(version)") }
-        var state = SessionCutter.UserState()
-        let eventCount = try r.read(UInt64.self)
+    private static func decode(_ raw: UnsafeRawBufferPointer, user: String) throws -> EagerSessionCutter.UserState {
+        var r = Reader(raw: raw, user: user)
+        let v = try r.u8()
+        guard v == 1 || v == version else { throw StoreError.decoding("version \(v), expected 1 or \(version)") }
+        var state = EagerSessionCutter.UserState()
+        let eventCount = try r.u64()
         guard eventCount <= maxEventCount else { throw StoreError.decoding("event count \(eventCount) out of range") }
         state.eventCount = Int(eventCount)
-        state.lastTimestamp = try r.read(Int64.self)
-        guard state.lastTimestamp == .min || timestampRange.contains(state.lastTimestamp) else {
-            throw StoreError.decoding("last timestamp \(state.lastTimestamp) out of range")
+        state.lastTimestamp = try r.time(orNone: true)
+        state.isOverActive = try r.u8() != 0
+        if v == 1 {
+            state.pending = try r.events()
+            try r.end()
+            return state
         }
-        state.isOverActive = try r.read(UInt8.self) != 0
-        let n = Int(try r.read(UInt32.self))
-        guard n <= (raw.count - r.offset) / minimumOpenEventBytes else {
-            throw StoreError.decoding("\(n) open events cannot fit in \(raw.count - r.offset) bytes")
+        state.frontier = try r.time(orNone: true)
+        state.pending = try r.events()
+        if try r.u8() != 0 {
+            var s = EagerSessionCutter.OpenSession(startMillis: try r.time(), lastMillis: try r.time())
+            if try r.u8() != 0 { s.undecided = try r.event() }
+            let length = try r.u64()
+            guard length <= maxEventCount else { throw StoreError.decoding("session length \(length) out of range") }
+            s.length = Int(length)
+            s.lastKeptItem = try r.optionalString()
+            s.held = try r.events()
+            s.cursor.item = try r.optionalString()
+            s.cursor.attributes = try r.pairs()
+            state.session = s
         }
-        state.open.reserveCapacity(n)
-        for _ in 0..<n {
-            let item = try readString(&r, raw)
-            let ts = try r.read(Int64.self)
-            guard timestampRange.contains(ts) else { throw StoreError.decoding("open event timestamp \(ts) out of range") }
-            let action: String? = try r.read(UInt8.self) != 0 ? try readString(&r, raw) : nil
-            let count = Int(try r.read(UInt16.self))
-            var attributes: [String: String] = [:]
-            for _ in 0..<count {
-                let k = try readString(&r, raw)
-                attributes[k] = try readString(&r, raw)
-            }
-            state.open.append(Event(user: user, item: item, timestampMillis: ts, action: action, attributes: attributes))
-        }
-        guard r.offset == raw.count else { throw StoreError.decoding("\(raw.count - r.offset) bytes after the last open event") }
+        try r.end()
         return state
     }
 
-    private static func appendInt<T: FixedWidthInteger>(_ value: T, to bytes: inout [UInt8]) {
-        withUnsafeBytes(of: value.littleEndian) { bytes.append(contentsOf: $0) }
+    private struct Writer {
+        var bytes: [UInt8] = []
+
+        mutating func u8(_ v: UInt8) { bytes.append(v) }
+        mutating func int<T: FixedWidthInteger>(_ v: T) { withUnsafeBytes(of: v.littleEndian) { bytes.append(contentsOf: $0) } }
+        mutating func u64(_ v: UInt64) { int(v) }
+        mutating func i64(_ v: Int64) { int(v) }
+
+        mutating func string(_ s: String) {
+            int(UInt32(clamping: s.utf8.count))
+            bytes.append(contentsOf: s.utf8)
+        }
+
+        mutating func optionalString(_ s: String?) {
+            u8(s == nil ? 0 : 1)
+            if let s { string(s) }
+        }
+
+        mutating func pairs(_ pairs: [String: String]) {
+            int(UInt16(clamping: pairs.count))
+            for (k, v) in pairs.sorted(by: { $0.key < $1.key }).prefix(Int(UInt16.max)) {
+                string(k)
+                string(v)
+            }
+        }
+
+        mutating func event(_ e: Event) {
+            string(e.item)
+            i64(e.timestampMillis)
+            optionalString(e.action)
+            pairs(e.attributes)
+        }
+
+        mutating func events(_ events: [Event]) {
+            int(UInt32(clamping: events.count))
+            for e in events { event(e) }
+        }
     }
 
-    private static func appendString(_ s: String, to bytes: inout [UInt8]) {
-        let utf8 = Array(s.utf8)
-        appendInt(UInt32(utf8.count), to: &bytes)
-        bytes.append(contentsOf: utf8)
-    }
+    private struct Reader {
+        var r: LayoutReader
+        let raw: UnsafeRawBufferPointer
+        let user: String
 
-    private static func readString(_ r: inout LayoutReader, _ raw: UnsafeRawBufferPointer) throws -> String {
-        let n = Int(try r.read(UInt32.self))
-        let start = r.offset
-        guard n <= raw.count - start else { throw StoreError.decoding("string past the end") }
-        for _ in 0..<n { _ = try r.read(UInt8.self) }
-        return String(decoding: UnsafeRawBufferPointer(rebasing: raw[start..<(start + n)]), as: UTF8.self)
+        init(raw: UnsafeRawBufferPointer, user: String) {
+            self.r = LayoutReader(raw)
+            self.raw = raw
+            self.user = user
+        }
+
+        var remaining: Int { raw.count - r.offset }
+
+        mutating func u8() throws -> UInt8 { try r.read(UInt8.self) }
+        mutating func u64() throws -> UInt64 { try r.read(UInt64.self) }
+        mutating func i64() throws -> Int64 { try r.read(Int64.self) }
+
+        /// A timestamp within `timestampRange` (or `Int64.min`, "none yet", where allowed).
+        mutating func time(orNone: Bool = false) throws -> Int64 {
+            let t = try i64()
+            guard (orNone && t == .min) || timestampRange.contains(t) else { throw StoreError.decoding("timestamp \(t) out of range") }
+            return t
+        }
+
+        mutating func string() throws -> String {
+            let n = Int(try r.read(UInt32.self))
+            guard n <= remaining else { throw StoreError.decoding("a string of \(n) bytes past the end") }
+            let start = r.offset
+            for _ in 0..<n { _ = try r.read(UInt8.self) }
+            return String(decoding: UnsafeRawBufferPointer(rebasing: raw[start..<(start + n)]), as: UTF8.self)
+        }
+
+        mutating func optionalString() throws -> String? { try u8() != 0 ? try string() : nil }
+
+        /// A count of items taking at least `minimumBytes` each: never more than the bytes left allow.
+        mutating func count<T: FixedWidthInteger>(_: T.Type, minimumBytes: Int) throws -> Int {
+            let n = Int(try r.read(T.self))
+            guard n <= remaining / minimumBytes else {
+                throw StoreError.decoding("\(n) entries cannot fit in \(remaining) bytes")
+            }
+            return n
+        }
+
+        mutating func pairs() throws -> [String: String] {
+            let n = try count(UInt16.self, minimumBytes: 8)
+            var pairs: [String: String] = [:]
+            for _ in 0..<n {
+                let k = try string()
+                pairs[k] = try string()
+            }
+            return pairs
+        }
+
+        mutating func event() throws -> Event {
+            let item = try string()
+            let t = try time()
+            let action = try optionalString()
+            return Event(user: user, item: item, timestampMillis: t, action: action, attributes: try pairs())
+        }
+
+        /// Event size at least: item length 4, time 8, action flag 1, attribute count 2.
+        mutating func events() throws -> [Event] {
+            let n = try count(UInt32.self, minimumBytes: 15)
+            var events: [Event] = []
+            events.reserveCapacity(n)
+            for _ in 0..<n { events.append(try event()) }
+            return events
+        }
+
+        func end() throws {
+            guard remaining == 0 else { throw StoreError.decoding("\(remaining) bytes after the end") }
+        }
     }
 }

@@ -59,6 +59,8 @@ public final class ContinuousTrainer: @unchecked Sendable {
     /// Something was trained since the last `makeVersion`.
     public private(set) var dirty = false
     public private(set) var rounds: UInt64 = 0
+    /// Walk blocks that could not be decoded (left out of their rounds).
+    public private(set) var unreadableBlocks = 0
     public private(set) var tokensTrained: UInt64 = 0
 
     // Freshness probes: new item edges (event time per source node) trained but not yet in
@@ -69,6 +71,9 @@ public final class ContinuousTrainer: @unchecked Sendable {
 
     // Publication state: the values of the last published version, per view.
     private var published: [[Float]]
+    /// Per view and row, whether a fresh walk started from the node (it had new out-edges)
+    /// since the last version; kept only with a stability pull (`online.stability_pull`).
+    private var changedSinceVersion: [[Bool]]
     /// The number the next version gets.
     public private(set) var nextVersion: UInt64
     private var lastSnapshot: UInt64 = 0
@@ -95,6 +100,7 @@ public final class ContinuousTrainer: @unchecked Sendable {
         self.names = Array(repeating: [], count: viewCount)
         self.seen = Array(repeating: 0, count: viewCount)
         self.published = Array(repeating: [], count: viewCount)
+        self.changedSinceVersion = Array(repeating: [], count: viewCount)
         self.rng = Xoshiro256StarStar(seed: config.seed ^ 0x0411_17E5)
         self.nextVersion = max(1, firstVersion)
         if let checkpoint { try restore(checkpoint) }
@@ -102,8 +108,10 @@ public final class ContinuousTrainer: @unchecked Sendable {
 
     // MARK: Rounds
 
-    /// Trains one round if there are fresh walks; nil when there is nothing new.
+    /// Trains one round if there are fresh walks; nil when there is nothing new (found
+    /// without copying the feed, so idle polls are cheap).
     public func round() throws -> RoundReport? {
+        guard zip(processor.walkPositions, seen).contains(where: { $0 > $1 }) else { return nil }
         let feed = try refresh()
         let fresh = zip(feed.walkNext, seen).contains { $0 > $1 }
         guard fresh else { return nil }
@@ -111,17 +119,70 @@ public final class ContinuousTrainer: @unchecked Sendable {
         var corpora: [WalkCorpus] = []
         var freshWalks = 0, rehearsed = 0
         for v in feed.viewNames.indices {
-            var corpus = WalkCorpus(nodeCount: names[v].count)
-            for pick in sampler.pick(blocks: feed.ringBlocks[v], seen: seen[v], using: &rng) {
-                guard let block = try processor.walkBlock(view: v, start: pick.block.start) else { continue }
+            let nodeCount = names[v].count
+            let fresh = sampler.freshBlocks(feed.ringBlocks[v], seen: seen[v]).compactMap { readBlock(view: v, start: $0.start, feed: feed) }
+            var corpus = sampler.selectFresh(fresh, nodeCount: nodeCount)
+            freshWalks += corpus.walkCount
+            markFreshStarts(view: v, corpus: corpus, walks: 0..<corpus.walkCount)
+            let picks = sampler.pickRehearsal(blocks: feed.ringBlocks[v], seen: seen[v],
+                                              walks: max(0, settings.walksPerRound - corpus.walkCount), using: &rng)
+            for pick in picks {
+                guard let block = readBlock(view: v, start: pick.block.start, feed: feed) else { continue }
                 let before = corpus.walkCount
                 block.appendSuffix(walks: pick.walks, to: &corpus)
-                if pick.fresh { freshWalks += corpus.walkCount - before } else { rehearsed += corpus.walkCount - before }
+                rehearsed += corpus.walkCount - before
             }
             corpora.append(corpus)
             seen[v] = feed.walkNext[v]
         }
-        return try train(corpora: corpora, feed: feed, config: baseConfig, fresh: freshWalks, rehearsed: rehearsed)
+        let report = try train(corpora: corpora, feed: feed, config: baseConfig, fresh: freshWalks, rehearsed: rehearsed)
+        pullUnchangedRows()
+        return report
+    }
+
+    // MARK: Stability pull
+
+    private var stabilityPull: Float { Float(pipeline.online.stabilityPull) }
+
+    /// Marks the start nodes of fresh walks: ingestion starts them from the nodes whose
+    /// out-edges a batch changed, i.e. the nodes with new transitions from them.
+    private func markFreshStarts(view v: Int, corpus: WalkCorpus, walks: Range<Int>) {
+        guard stabilityPull > 0 else { return }
+        if changedSinceVersion[v].count < names[v].count {
+            changedSinceVersion[v] += [Bool](repeating: false, count: names[v].count - changedSinceVersion[v].count)
+        }
+        for w in walks where corpus.walkEnds[w] > corpus.walkStart(w) {
+            let start = Int(corpus.tokens[corpus.walkStart(w)])
+            if start < changedSinceVersion[v].count { changedSinceVersion[v][start] = true }
+        }
+    }
+
+    /// `online.stability_pull`: rows of nodes without new out-edges since the last version
+    /// move back toward their published values (`StabilityPull`). Fresh walks from changed
+    /// nodes pass through many others, rounds rehearse old walks, and alignments reach items
+    /// too, so without it every round moves nodes that had no new events (docs/results.md,
+    /// "Stability of consecutive versions").
+    private func pullUnchangedRows() {
+        guard stabilityPull > 0 else { return }
+        for (v, name) in pipeline.viewNames.enumerated() where !published[v].isEmpty {
+            guard let p = parameters.viewIndex(named: name) else { continue }
+            StabilityPull.apply(strength: stabilityPull, to: parameters.views[p].input, anchor: published[v],
+                                keep: changedSinceVersion[v])
+        }
+    }
+
+    /// One ring block's walks; nil when it was evicted meanwhile or cannot be decoded (a
+    /// corrupt block is left out, logged and counted; the round goes on).
+    private func readBlock(view v: Int, start: UInt64, feed: TrainingFeed) -> WalkCorpus? {
+        do {
+            return try processor.walkBlock(view: v, start: start, nodeCount: names[v].count)
+        } catch {
+            unreadableBlocks += 1
+            logger.warning("skipping an unreadable walk block", metadata: [
+                "view": "\(feed.viewNames[v])", "start": "\(start)", "error": "\(error)",
+            ])
+            return nil
+        }
     }
 
     /// The end of a finite run (`serve --stop-at-end`, replay): `epochs` passes, with the
@@ -227,6 +288,10 @@ public final class ContinuousTrainer: @unchecked Sendable {
     /// differ (bitwise) from the previous version, new rows included.
     public func makeVersion() -> EmbeddingVersion? {
         guard dirty else { return nil }
+        guard nextVersion <= VersionManifest.maxVersion else {
+            logger.error("version numbers are exhausted (the next would be \(nextVersion)); publish to a new versions topic")
+            return nil
+        }
         let version = nextVersion
         let snapshot = lastSnapshot == 0 || version - lastSnapshot >= UInt64(max(1, settings.snapshotEvery))
         let dim = parameters.dim
@@ -252,6 +317,7 @@ public final class ContinuousTrainer: @unchecked Sendable {
                 out.values.append(contentsOf: current[(r * dim)..<((r + 1) * dim)])
             }
             published[v] = Array(current)
+            changedSinceVersion[v] = []
             views.append(out)
         }
         if !probes.isEmpty, let itemRows = views.first {

@@ -3,12 +3,19 @@ import Foundation
 import Logging
 import Model
 import ServiceLifecycle
+import Synchronization
 
 /// Runs a `ContinuousTrainer` beside ingestion inside `m2grl serve`: rounds whenever the
-/// walk rings have fresh walks (else it polls every `idlePoll`), a version to the sink every
-/// `publishInterval` when something was trained, a checkpoint every `checkpointInterval`.
-/// Training runs on its own serial queue (never the cooperative pool); publication of a
-/// version overlaps the next rounds, and at most one version is in flight.
+/// walk rings have fresh walks (else it polls every `idlePoll`), and a checkpoint every
+/// `checkpointInterval`. Training runs on its own serial queue (never the cooperative pool).
+///
+/// Publication, the fast lane: a version goes out as soon as a round finishes and no
+/// version is in flight (so rows touched by fresh transitions reach readers one round and
+/// one publication after their walks were written); while a version is in flight, rounds
+/// go on and the next version carries all they changed. `publishInterval` is an upper
+/// bound: once it has passed since the last version, the next one waits for the one in
+/// flight rather than for a round. Nothing is published when nothing was trained, and at
+/// most one version is in flight.
 ///
 /// On graceful shutdown: one last round on what ingestion applied, optionally
 /// `finalEpochs` passes over fresh walks of the final graphs (end of a finite run), a last version, a
@@ -26,7 +33,7 @@ public final class ContinuousTrainingService: Service, Sendable {
         public var checkpointInterval: Duration
         /// Epochs over fresh walks of the final graphs at shutdown (0: none).
         public var finalEpochs: Int = 0
-        public var idlePoll: Duration = .milliseconds(100)
+        public var idlePoll: Duration = .milliseconds(20)
         /// Longest wait between checkpoint attempts while they keep failing.
         public var checkpointMaximumBackoff: Duration = CheckpointSchedule.defaultMaximumBackoff
         /// HitRate@20 of every version on held-out transitions (history `hitRate20`).
@@ -67,7 +74,8 @@ public final class ContinuousTrainingService: Service, Sendable {
     public func run() async throws {
         let trainer = self.trainer
         var publishedVersion = trainer.nextVersion - 1
-        var inFlight: Task<UInt64?, Never>?
+        var inFlight: (task: Task<UInt64?, Never>, finished: CompletionFlag)?
+        var trainedSinceVersion = false
         var lastPublish = ContinuousClock.now
         var lastCheckpoint = ContinuousClock.now
         var schedule = CheckpointSchedule(interval: settings.checkpointInterval, maximumBackoff: settings.checkpointMaximumBackoff)
@@ -76,7 +84,7 @@ public final class ContinuousTrainingService: Service, Sendable {
         /// Waits for the version in flight; after a failure the trainer republishes the same
         /// number as a snapshot.
         func settle() async throws {
-            guard let task = inFlight else { return }
+            guard let (task, _) = inFlight else { return }
             inFlight = nil
             if let v = await task.value {
                 publishedVersion = max(publishedVersion, v)
@@ -86,6 +94,8 @@ public final class ContinuousTrainingService: Service, Sendable {
         }
         func publish() async throws {
             try await settle()
+            trainedSinceVersion = false
+            lastPublish = .now
             let evaluation = settings.evaluation
             guard let (version, hitRate) = try await onQueue({ () -> (EmbeddingVersion, Double?)? in
                 guard let version = trainer.makeVersion() else { return nil }
@@ -97,7 +107,9 @@ public final class ContinuousTrainingService: Service, Sendable {
                 return
             }
             let history = self.history, logger = self.logger
-            inFlight = Task {
+            let finished = CompletionFlag()
+            let task = Task { () -> UInt64? in
+                defer { finished.set() }
                 do {
                     let started = ContinuousClock.now
                     try await sink.publish(version)
@@ -111,6 +123,7 @@ public final class ContinuousTrainingService: Service, Sendable {
                     return nil
                 }
             }
+            inFlight = (task, finished)
         }
         func checkpoint(final: Bool = false) async throws {
             try await settle()
@@ -118,8 +131,10 @@ public final class ContinuousTrainingService: Service, Sendable {
             do {
                 try await onQueue { try trainer.checkpoint(stateDirectory: state, publishedVersion: version) }
                 schedule.recordSuccess()
+                history?.append(HistoryRecord(checkpointOf: version, final: final))
             } catch {
                 schedule.recordFailure()
+                history?.append(HistoryRecord(checkpointOf: version, final: final, failure: error))
                 failures.record(error, publishedVersion: version, then: final
                     ? "the next start restores it"
                     : "training goes on; next attempt in \(String(format: "%.0f", schedule.delay.seconds)) s")
@@ -131,12 +146,13 @@ public final class ContinuousTrainingService: Service, Sendable {
             while !Task.isShuttingDownGracefully && !Task.isCancelled {
                 if let report = try await onQueue({ try trainer.round() }) {
                     record(report)
+                    trainedSinceVersion = true
                 } else {
                     try? await Task.sleep(for: settings.idlePoll)
                 }
-                if ContinuousClock.now - lastPublish >= settings.publishInterval {
+                let slotFree = inFlight.map { $0.finished.isSet } ?? true
+                if trainedSinceVersion && (slotFree || ContinuousClock.now - lastPublish >= settings.publishInterval) {
                     try await publish()
-                    lastPublish = .now
                 }
                 if ContinuousClock.now - lastCheckpoint >= schedule.delay { try await checkpoint() }
             }
@@ -163,6 +179,13 @@ public final class ContinuousTrainingService: Service, Sendable {
         try? await settle()
         logger.notice("trainer: \(trainer.rounds) rounds, \(trainer.tokensTrained) tokens, last published version \(publishedVersion), \(failures.total) failed checkpoints")
         if let failure { throw failure }
+    }
+
+    /// Set once when a version's publication has finished (read without waiting for it).
+    private final class CompletionFlag: Sendable {
+        private let flag = Atomic<Bool>(false)
+        func set() { flag.store(true, ordering: .releasing) }
+        var isSet: Bool { flag.load(ordering: .acquiring) }
     }
 
     private func record(_ report: ContinuousTrainer.RoundReport) {

@@ -115,6 +115,20 @@ public enum ModelCheckpoint {
         }
     }
 
+    /// The model tables of the state's checkpoint, for readers (`similar`, `export`,
+    /// `report`): from the directory `load` picks (`model/`, else `model.old/`; a directory
+    /// whose `checkpoint.json` or model tables do not read is passed over), without the
+    /// context tables. Nil when the state has no complete checkpoint; `Error.unusable` when
+    /// none reads.
+    public static func loadModel(stateDirectory: String, logger: Logger? = Logger(label: "m2grl.checkpoint")) throws
+        -> (model: LoadedModel, directory: String)?
+    {
+        try firstUsable(stateDirectory: stateDirectory, logger: logger) { dir in
+            _ = try readInfo(in: dir)
+            return (try EmbeddingReader().read(from: dir), dir.path)
+        }
+    }
+
     /// `read` of the first complete checkpoint directory it succeeds on (`model/`, then
     /// `model.old/`); nil when neither is complete.
     static func firstUsable<T>(stateDirectory: String, logger: Logger?, _ read: (URL) throws -> T) throws -> T? {
