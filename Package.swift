@@ -123,3 +123,12 @@ let package = Package(
     ],
     swiftLanguageModes: [.v6]
 )
+
+// Fuzz targets (docs/fuzzing.md): declared only when M2GRL_FUZZ=1, which `ops/fuzz` sets for
+// its own build (libFuzzer and AddressSanitizer, scratch path .build-fuzz). The normal
+// products, `swift build`, `make test` and `make demo` never see them.
+if Context.environment["M2GRL_FUZZ"] == "1" {
+    package.products.append(.executable(name: "m2grl-fuzz", targets: ["m2grl-fuzz"]))
+    package.targets.append(
+        .executableTarget(name: "m2grl-fuzz", dependencies: ["Streaming", "Model", "Kafka", "Store"], path: "Fuzz/Sources"))
+}

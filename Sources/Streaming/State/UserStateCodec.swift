@@ -22,6 +22,10 @@ enum UserStateCodec {
     /// added to one, cannot overflow (`Int64.min` stays the "none yet" mark of
     /// `lastTimestamp` and `frontier`). Accepted events are far inside (docs/ingestion.md).
     static let timestampRange: ClosedRange<Int64> = -(1 << 61)...(1 << 61)
+    /// Largest event count a stored state may hold (either version), and largest length of its
+    /// session: the cutter adds one per event of the user and one per kept item of the session,
+    /// so a stored number must leave room for every event still to come (2^62 more).
+    static let maxEventCount: UInt64 = 1 << 62
 
     static func encode(_ state: EagerSessionCutter.UserState) -> [UInt8] {
         var w = Writer()
@@ -66,8 +70,7 @@ enum UserStateCodec {
         guard v == 1 || v == version else { throw StoreError.decoding("version \(v), expected 1 or \(version)") }
         var state = EagerSessionCutter.UserState()
         let eventCount = try r.u64()
-        // The cutter adds one per event: Int.max would overflow at the next.
-        guard eventCount < UInt64(Int.max) else { throw StoreError.decoding("event count \(eventCount) out of range") }
+        guard eventCount <= maxEventCount else { throw StoreError.decoding("event count \(eventCount) out of range") }
         state.eventCount = Int(eventCount)
         state.lastTimestamp = try r.time(orNone: true)
         state.isOverActive = try r.u8() != 0
@@ -81,7 +84,9 @@ enum UserStateCodec {
         if try r.u8() != 0 {
             var s = EagerSessionCutter.OpenSession(startMillis: try r.time(), lastMillis: try r.time())
             if try r.u8() != 0 { s.undecided = try r.event() }
-            s.length = Int(clamping: try r.u64())
+            let length = try r.u64()
+            guard length <= maxEventCount else { throw StoreError.decoding("session length \(length) out of range") }
+            s.length = Int(length)
             s.lastKeptItem = try r.optionalString()
             s.held = try r.events()
             s.cursor.item = try r.optionalString()
