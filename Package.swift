@@ -3,6 +3,7 @@ import PackageDescription
 
 // Layering (arrows point down only; see docs/architecture.md):
 //   m2grl (CLI) -> Streaming -> Model, Kafka, Store, Linalg -> C shims
+//                  Streaming -> Telemetry (Prometheus backend and endpoint; knows no pipeline)
 let package = Package(
     name: "m2grl",
     platforms: [.macOS(.v15)],
@@ -18,6 +19,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
         .package(url: "https://github.com/apple/swift-metrics", from: "2.5.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.0.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.70.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.6.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "5.0.1"),
         .package(url: "https://github.com/apple/swift-protobuf", from: "1.39.0"),
@@ -63,17 +66,31 @@ let package = Package(
         .target(
             name: "Streaming",
             dependencies: [
-                "Kafka", "Store", "Model",
+                "Kafka", "Store", "Model", "Telemetry",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
             ]),
 
+        // Prometheus endpoint: the swift-metrics backend and a small HTTP server
+        // (/metrics, /healthz, /readyz). Knows nothing of the pipeline.
+        .target(
+            name: "Telemetry",
+            dependencies: [
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]),
+
         .executableTarget(
             name: "m2grl",
             dependencies: [
-                "Streaming", "Model", "Kafka", "Store",
+                "Streaming", "Model", "Kafka", "Store", "Telemetry",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -83,7 +100,12 @@ let package = Package(
         .testTarget(name: "StoreTests", dependencies: ["Store"]),
         .testTarget(name: "LinalgTests", dependencies: ["Linalg"]),
         .testTarget(name: "ModelTests", dependencies: ["Model", "Linalg"]),
-        .testTarget(name: "StreamingTests", dependencies: ["Streaming", "Kafka", "Store", "Model"]),
+        .testTarget(
+            name: "StreamingTests",
+            dependencies: [
+                "Streaming", "Kafka", "Store", "Model", "Telemetry",
+                .product(name: "Prometheus", package: "swift-prometheus"),
+            ]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -54,8 +54,11 @@ enum Publication {
         let producer = try KafkaProducer(
             configuration: .producer(bootstrapServers: kafka.bootstrapServers, properties: properties), logger: logger)
         if config.publish.transactions { try await producer.initTransactions() }
+        // The topics' metadata now rather than at the first version, which would wait for it.
+        let topics = PublicationTopics(pipeline: config)
+        for topic in [topics.embeddings, topics.versions] { _ = try? await producer.partitionCount(topic: topic) }
         let publisher = EmbeddingPublisher(
-            producer: producer, topics: PublicationTopics(pipeline: config),
+            producer: producer, topics: topics,
             format: config.publish.format == .json ? .json : .protobuf,
             continuingAfter: after == 0 ? nil : after, transactional: config.publish.transactions, logger: logger)
         return PublisherSink(publisher: publisher)

@@ -71,6 +71,8 @@ struct ReplayCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Walks kept per view; the oldest are evicted.")
     var walkRing: Int = 200_000
 
+    @OptionGroup var metrics: MetricsOptions
+
     @OptionGroup var global: GlobalOptions
 
     func validate() throws {
@@ -109,6 +111,10 @@ struct ReplayCommand: AsyncParsableCommand {
         options.walkRingCapacity = walkRing
         options.pipelinedCommits = true
         let processor = try IngestProcessor(store: store, config: config, options: options, logger: logger)
+        // Not ready while replaying; with --then serve, ready by serve's rules once live.
+        let metricsServer = try await metrics.start(
+            stream: processor, statusInterval: KafkaIngestService.Settings.defaultStatusInterval,
+            publishInterval: plan.publish == .none ? nil : config.publish.interval, replaying: true, logger: logger)
         let history = HistoryLog(stateDirectory: state)
         let kafkaConfig = kafka.brokers == nil ? nil : try kafka.configuration()
         if plan.publish != .none && kafkaConfig == nil {
@@ -141,8 +147,12 @@ struct ReplayCommand: AsyncParsableCommand {
         print("replayed \(s.events) events in \(s.batches) batches, \(String(format: "%.1f", s.seconds)) s (\(formatRate(Double(s.events) / max(s.seconds, 1e-9)))/s); invalid \(s.invalid), skipped before start \(s.skippedBeforeStart); training rounds \(s.trainingRounds); last published version \(s.lastPublishedVersion == 0 ? "none" : String(s.lastPublishedVersion))")
         print(status.views.map { "  \($0.name): \($0.nodes) nodes, \($0.edges) edges, \($0.walksInRing) walks in ring" }.joined(separator: "\n"))
 
-        guard then == "serve", let kafkaConfig else { return }
+        guard then == "serve", let kafkaConfig else {
+            await metricsServer?.close()
+            return
+        }
         logger.notice("switching to live mode (group \(topics.group)) at the replayed offsets")
+        StreamTelemetry.shared.readiness.continueLive()
         var settings = KafkaIngestService.Settings(topic: topics.events, group: topics.group, deadLetterTopic: topics.deadLetters)
         settings.onStatus = { status, rate, lag in history.append(HistoryRecord(ingest: status, eventsPerSecond: rate, lag: lag)) }
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
@@ -153,6 +163,7 @@ struct ReplayCommand: AsyncParsableCommand {
             services.append(.init(service: OnlineRuntime.trainingService(
                 trainer: trainer, sink: sink, history: history, config: config, state: state, finalEpochs: 0, logger: logger)))
         }
+        if let metricsServer { services.insert(.init(service: metricsServer), at: 0) }   // stops last
         try await ServiceGroup(configuration: .init(
             services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)).run()
     }

@@ -73,6 +73,8 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Epochs over fresh walks of the final graphs (walks.per_node per node, as offline) at shutdown, before the last version (default: the pipeline's online.final_epochs with --stop-at-end, else 0).")
     var finalEpochs: Int?
 
+    @OptionGroup var metrics: MetricsOptions
+
     @OptionGroup var global: GlobalOptions
 
     func validate() throws {
@@ -122,6 +124,9 @@ struct ServeCommand: AsyncParsableCommand {
         options.trackNewEdges = trackFreshness
         options.pipelinedCommits = true
         let processor = try IngestProcessor(store: store, config: config, options: options, logger: logger)
+        let metricsServer = try await metrics.start(
+            stream: processor, statusInterval: .seconds(statusSeconds),
+            publishInterval: noTrain || noPublish || consumeOnly ? nil : config.publish.interval, logger: logger)
 
         var settings = KafkaIngestService.Settings(topic: topics.events, group: topics.group, deadLetterTopic: topics.deadLetters)
         settings.maxBatch = maxBatch
@@ -151,6 +156,7 @@ struct ServeCommand: AsyncParsableCommand {
                 trainer: trainer, sink: sink, history: history, config: config, state: state,
                 finalEpochs: finalEpochs ?? (stopAtEnd ? config.online.finalEpochs : 0), evaluation: evaluation, logger: logger)))
         }
+        if let metricsServer { services.insert(.init(service: metricsServer), at: 0) }   // stops last
         let group = ServiceGroup(configuration: .init(
             services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await group.run()
