@@ -3,7 +3,7 @@ import Store
 
 /// Reads item attributes from an ingest state store (`IngestSchema`): view names from the
 /// `meta` family (`view:<index>:<name>`), item and attribute names from `vocab`, the
-/// item -> attribute ids from `attrs`.
+/// item -> attribute ids from `attrs` (a multi-valued item's first value).
 public struct StoreItemCategorySource: ItemCategorySource {
     public let store: Store
 

@@ -74,8 +74,12 @@ struct PipelineConfigParser {
     func parseViews(_ nodes: [Node], events: PipelineConfig.Events) throws -> [PipelineConfig.View] {
         var views: [PipelineConfig.View] = []
         for (i, node) in nodes.enumerated() {
-            let r = try YAMLMappingReader(node, source: source, path: "views[\(i)]", allowedKeys: ["name", "field"])
-            let view = PipelineConfig.View(name: try r.requiredString("name"), field: try r.requiredString("field"))
+            let r = try YAMLMappingReader(node, source: source, path: "views[\(i)]", allowedKeys: ["name", "field", "delimiter"])
+            let view = PipelineConfig.View(
+                name: try r.requiredString("name"), field: try r.requiredString("field"), delimiter: try r.string("delimiter"))
+            if let delimiter = view.delimiter, delimiter.utf8.count > ConfigLimits.delimiterBytes {
+                throw r.error("delimiter", "at most \(ConfigLimits.delimiterBytes) bytes")
+            }
             if view.name == PipelineConfig.itemViewName {
                 throw r.error("name", "'item' is the implicit item view; choose another name")
             }

@@ -76,6 +76,12 @@ struct IngestState {
             update.attributes.append(.init(view: Int(view), item: item, attribute: UInt32(truncatingIfNeeded: attribute)))
             return .continue
         }
+        try schema.furtherAttrs.scan { key, attribute in  // in (view, item, position) order
+            let (view, item, position) = key.components
+            update.attributes.append(.init(view: Int(view), item: item, attribute: UInt32(truncatingIfNeeded: attribute),
+                                           position: position))
+            return .continue
+        }
         do { try builder.replay(update) } catch { throw IngestError.corruptState("\(error)") }
         // Adjacency stays in RocksDB until a batch or a walk reaches it; only count it.
         var edgeCounts = self.edgeCounts

@@ -6,7 +6,8 @@ import Store
 /// | --- | --- | --- |
 /// | `vocab` | (view u16, id u32) | node name (UTF-8) |
 /// | `edges` | (view u16, from u32, to u32) | weight, u64 (merge-add) |
-/// | `attrs` | (view u16, item u32) | attribute node id, u64 |
+/// | `attrs` | (view u16, item u32) | the item's (first) attribute node id, u64 |
+/// | `attrs` (prefix 2) | (view u16, item u32, position u32) | a multi-valued item's further attribute node ids (position >= 1), u64 |
 /// | `sessions` | (topic, partition i32, user) | one user's open-session state (`UserStateCodec`) |
 /// | `offsets` | (topic, partition i32) | next offset to consume, u64 |
 /// | `offsets` (prefix 2) | (topic, partition i32) | the partition's event clock, ms (i64 as u64) |
@@ -32,6 +33,7 @@ public struct IngestSchema: Sendable {
     public let vocab: Keyspace<ViewNodeKey, StringCodec>
     public let edges: Keyspace<EdgeKey, UInt64LittleEndianCodec>
     public let attrs: Keyspace<ViewNodeKey, UInt64LittleEndianCodec>
+    public let furtherAttrs: Keyspace<EdgeKey, UInt64LittleEndianCodec>
     public let sessions: Keyspace<UserKey, RawBytesCodec>
     public let offsets: Keyspace<PartitionKey, UInt64LittleEndianCodec>
     public let eventClock: Keyspace<PartitionKey, UInt64LittleEndianCodec>
@@ -43,6 +45,7 @@ public struct IngestSchema: Sendable {
         vocab = Keyspace(try store.columnFamily("vocab"), prefix: [1], codec: StringCodec())
         edges = Keyspace(try store.columnFamily("edges"), prefix: [1], codec: UInt64LittleEndianCodec())
         attrs = Keyspace(try store.columnFamily("attrs"), prefix: [1], codec: UInt64LittleEndianCodec())
+        furtherAttrs = Keyspace(try store.columnFamily("attrs"), prefix: [2], codec: UInt64LittleEndianCodec())
         sessions = Keyspace(try store.columnFamily("sessions"), prefix: [1], codec: RawBytesCodec())
         offsets = Keyspace(try store.columnFamily("offsets"), prefix: [1], codec: UInt64LittleEndianCodec())
         eventClock = Keyspace(try store.columnFamily("offsets"), prefix: [2], codec: UInt64LittleEndianCodec())
