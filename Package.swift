@@ -130,5 +130,5 @@ let package = Package(
 if Context.environment["M2GRL_FUZZ"] == "1" {
     package.products.append(.executable(name: "m2grl-fuzz", targets: ["m2grl-fuzz"]))
     package.targets.append(
-        .executableTarget(name: "m2grl-fuzz", dependencies: ["Streaming", "Model", "Kafka", "Store"], path: "Fuzz/Sources"))
+        .executableTarget(name: "m2grl-fuzz", dependencies: ["Streaming", "Model", "ModelFiles", "Kafka", "Store"], path: "Fuzz/Sources"))
 }

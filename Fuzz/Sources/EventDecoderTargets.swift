@@ -1,5 +1,6 @@
 import Foundation
 @testable import Model
+import ModelFiles
 
 /// The event decoder: one Kafka message (`event-json`), and whole event files through the
 /// file loader in JSON Lines, CSV and TSV (`event-file`: line splitting, byte order mark,

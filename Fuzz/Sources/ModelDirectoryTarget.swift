@@ -1,5 +1,6 @@
 import Foundation
 import Model
+import ModelFiles
 
 /// A model directory read by `EmbeddingReader` (what `m2grl snapshot` writes and `similar`,
 /// `export` and `eval` read): `manifest.json`, `task-weights.json` and the matrix and

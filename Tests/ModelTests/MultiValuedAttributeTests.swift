@@ -2,6 +2,7 @@ import Foundation
 import Testing
 
 @testable import Model
+import ModelFiles
 
 /// Multi-valued attribute fields: how a record's values are read (a JSON array, or a string
 /// split at the view's delimiter) and how several values per item build an attribute view
