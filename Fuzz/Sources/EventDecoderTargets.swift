@@ -80,7 +80,7 @@ enum EventDecoderTargets {
             event.timestampMillis >= limits.minTimestampMillis && event.timestampMillis <= limits.maxTimestampMillis
                 && event.timestampMillis <= limits.latestAcceptedMillis(nowMillis: nowMillis),
             "timestamp out of range in \(event)")
-        for value in [event.user, event.item, event.action ?? ""] + event.attributes.values {
+        for value in [event.user, event.item, event.action ?? ""] + event.attributes.values.joined() {
             FuzzCheck.require(ControlCharacters.first(in: value) == nil, "control character in \(event)")
             FuzzCheck.require(value.utf8.count <= limits.maxFieldBytes, "oversized field in \(event)")
         }

@@ -24,7 +24,7 @@ enum StateTargets {
         let session = EagerSessionCutter.OpenSession(
             startMillis: t0 - 60_000, lastMillis: t0, undecided: first, length: 1, lastKeptItem: "i0",
             held: [Event(user: "u", item: "i0", timestampMillis: t0 - 60_000)],
-            cursor: SessionCursor(item: "i0", attributes: ["category": "c0"]))
+            cursor: SessionCursor(item: "i0", attributes: ["category": ["c0"]]))
         return [
             "empty": UserStateCodec.encode(EagerSessionCutter.UserState()),
             "pending": UserStateCodec.encode(EagerSessionCutter.UserState(eventCount: 2, lastTimestamp: t0 + 30_000, pending: [first, second])),
