@@ -13,14 +13,7 @@ public struct StoreItemCategorySource: ItemCategorySource {
 
     /// View names by index as the ingester recorded them.
     public func viewNames() throws -> [String] {
-        let schema = try IngestSchema(store: store)
-        var views: [(Int, String)] = []
-        try schema.meta.scan { key, _ in
-            let parts = key.split(separator: ":", maxSplits: 2)
-            if key.hasPrefix("view:"), parts.count == 3, let i = Int(parts[1]) { views.append((i, String(parts[2]))) }
-            return .continue
-        }
-        return views.sorted { $0.0 < $1.0 }.map(\.1)
+        try IngestSchema(store: store).viewNames()
     }
 
     public func itemCategories(view: String?) throws -> ItemCategories? {

@@ -161,20 +161,15 @@ struct IngestState {
 
     /// The views must be those the state was built with; a new state records them.
     private func checkViews() throws {
-        var stored: [(Int, String)] = []
-        try schema.meta.scan { key, _ in  // String keys are terminated: a prefix scan on "view:" matches nothing
-            let parts = key.split(separator: ":", maxSplits: 2)
-            if key.hasPrefix("view:"), parts.count == 3, let i = Int(parts[1]) { stored.append((i, String(parts[2]))) }
-            return .continue
-        }
+        let stored = try schema.viewNames()
         let names = config.viewNames
         if stored.isEmpty {
             let batch = WriteBatch()
-            for (i, n) in names.enumerated() { try batch.put(schema.meta, "view:\(i):\(n)", 1) }
+            try schema.putViewNames(names, into: batch)
             try batch.put(schema.meta, "format.version", IngestSchema.formatVersion)
             try store.write(batch, sync: true)
-        } else if stored.sorted(by: { $0.0 < $1.0 }).map(\.1) != names {
-            throw IngestError.viewsChanged(stored: stored.sorted(by: { $0.0 < $1.0 }).map(\.1), pipeline: names)
+        } else if stored != names {
+            throw IngestError.viewsChanged(stored: stored, pipeline: names)
         }
     }
 

@@ -54,6 +54,23 @@ public struct IngestSchema: Sendable {
         meta = Keyspace(try store.columnFamily("meta"), prefix: [1], codec: UInt64LittleEndianCodec())
     }
 
+    /// The view names the state was built with, item view first (`meta` keys
+    /// `view:<i>:<name>`); empty for a new state.
+    public func viewNames() throws -> [String] {
+        var views: [(Int, String)] = []
+        try meta.scan { key, _ in  // String keys are terminated: a prefix scan on "view:" matches nothing
+            let parts = key.split(separator: ":", maxSplits: 2)
+            if key.hasPrefix("view:"), parts.count == 3, let i = Int(parts[1]) { views.append((i, String(parts[2]))) }
+            return .continue
+        }
+        return views.sorted { $0.0 < $1.0 }.map(\.1)
+    }
+
+    /// Records `names` as the state's views (see ``viewNames()``).
+    public func putViewNames(_ names: [String], into batch: WriteBatch) throws {
+        for (i, n) in names.enumerated() { try batch.put(meta, "view:\(i):\(n)", 1) }
+    }
+
     /// Opens (or creates) an ingest state directory. The families every batch writes tens of
     /// thousands of keys to, read back only by scans at load (session states, vocabulary,
     /// attributes), get vector memtables: an append instead of a skip-list insert. Edges,

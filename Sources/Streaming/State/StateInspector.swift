@@ -28,15 +28,7 @@ public struct StateInspector: Sendable {
     }
 
     /// The view names the state was built with, item view first (from `meta` `view:<i>:<name>`).
-    public func viewNames() throws -> [String] {
-        var views: [(Int, String)] = []
-        try schema.meta.scan { key, _ in
-            let parts = key.split(separator: ":", maxSplits: 2)
-            if key.hasPrefix("view:"), parts.count == 3, let i = Int(parts[1]) { views.append((i, String(parts[2]))) }
-            return .continue
-        }
-        return views.sorted { $0.0 < $1.0 }.map(\.1)
-    }
+    public func viewNames() throws -> [String] { try schema.viewNames() }
 
     /// A point-in-time summary, read from one snapshot.
     public func status() throws -> StateStatus {
