@@ -5,6 +5,7 @@ import Logging
 import Model
 import ServiceLifecycle
 import Streaming
+import Telemetry
 
 struct BrokerCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -30,6 +31,8 @@ struct BrokerCommand: AsyncParsableCommand {
 
     @Option(name: .long, help: "Create a topic: NAME or NAME:PARTITIONS (repeatable).")
     var topic: [String] = []
+
+    @OptionGroup var metrics: MetricsOptions
 
     @OptionGroup var global: GlobalOptions
 
@@ -57,14 +60,19 @@ struct BrokerCommand: AsyncParsableCommand {
 
     func run() async throws {
         let logger = try global.bootstrapLogging()
+        let up = ReadinessLatch(.notReady("the broker is starting"))
+        let metricsServer = try await metrics.start(readiness: { up.readiness }, logger: logger)
         let service = try EmbeddedBrokerService(
             brokers: brokers, topics: try parsedTopics(), bootstrapFile: bootstrapFile, logger: logger,
             onReady: { servers in
+                up.set(.ready("listening on \(servers)"))
                 // Unbuffered, so a script reading our stdout sees it at once.
                 FileHandle.standardOutput.write(Data("bootstrap servers: \(servers) (librdkafka \(Librdkafka.version))\n".utf8))
             })
+        var services: [any Service] = [service]
+        if let metricsServer { services.insert(metricsServer, at: 0) }   // stops last
         let group = ServiceGroup(configuration: .init(
-            services: [service], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+            services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await group.run()
     }
 }

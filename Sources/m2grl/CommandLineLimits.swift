@@ -18,6 +18,10 @@ enum CommandLineLimits {
     static let trainEvery = 0...1_000_000
     /// `similar --k` and each of `eval --k`.
     static let neighbours = 1...100_000
+    /// `serve`/`replay --ready-max-lag`, messages.
+    static let readyMaxLag: ClosedRange<Int64> = 0...1_000_000_000_000
+    /// `serve`/`replay --ready-publish-intervals`.
+    static let readyPublishIntervals = 1...1_000_000
     /// `produce --rate`, messages per second.
     static let messagesPerSecond: ClosedRange<Double> = 0.001...1_000_000_000
 

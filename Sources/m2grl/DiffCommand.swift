@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Logging
 import Model
+import ModelFiles
 import Streaming
 
 struct DiffCommand: AsyncParsableCommand {

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Model
+import ModelFiles
 
 struct EvalCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -12,6 +13,9 @@ struct EvalCommand: ParsableCommand {
             Examples:
               m2grl eval --pipeline pipelines/movielens-100k.yaml --events ml.jsonl --embeddings out/full --split-fraction 0.9
               m2grl eval --pipeline p.yaml --events ev.jsonl --embeddings out --split-time 2024-01-31T00:00:00Z --k 10,20,50 --json r.json
+              m2grl eval --pipeline pipelines/movielens-100k.yaml --events ml.jsonl --embeddings out/full --split-fraction 0.9 --diversity
+
+            --diversity also compares top-K lists (K = --diversity-k) retrieved through the item space, through each alignment's shared space (`via <view>`, the space `similar --via` searches) and a round-robin mix of them: HitRate@K, distinct attribute values per view among the K items (item attributes from the events before the cut) and the mean pairwise cosine of the K items (docs/results.md, "Diversity").
             """
     )
 
@@ -31,11 +35,18 @@ struct EvalCommand: ParsableCommand {
     @Option(name: .long, help: "Where to write the results as JSON (default: <embeddings>/eval.json).")
     var json: String?
 
+    @Flag(name: .long, help: "Also compare the relevance and diversity of top-K lists through the item space, each aligned view and a mix.")
+    var diversity = false
+
+    @Option(name: .long, help: "K of the --diversity lists.")
+    var diversityK: Int = 20
+
     func validate() throws {
         if split.splitTime == nil && split.splitFraction == nil {
             throw ValidationError("--split-time or --split-fraction: one is needed (the same as for training)")
         }
         _ = try ks()
+        try requireRange(diversityK, CommandLineLimits.neighbours, option: "--diversity-k")
     }
 
     func ks() throws -> [Int] {
@@ -69,12 +80,18 @@ struct EvalCommand: ParsableCommand {
             throw ValidationError("no test transitions after the cut (\(s.testTransitions.count) found, \(missing) without embeddings): move the split earlier")
         }
         let result = NextItemEvaluator(embeddings: items.embeddings).evaluate(transitions, ks: try ks())
-        let report = EvalReport(
+        var report = EvalReport(
             embeddings: embeddings, cutSeconds: s.cutMillis / 1000, testTransitions: s.testTransitions.count,
             withoutEmbedding: missing, unseenBeforeCut: s.unseenTransitions, result: result)
         for h in result.hitRates { print(String(format: "HitRate@%d  %.4f", h.k, h.hitRate)) }
         print(String(format: "MRR        %.4f", result.mrr))
         print("transitions evaluated \(result.evaluated), skipped \(result.skipped + missing) (no embedding: \(missing)); unseen before cut: \(s.unseenTransitions)")
+        if diversity {
+            let evaluation = try diversityEvaluation(model: model.model, items: items, config: config,
+                                                     trainingEvents: s.trainingEvents, transitions: transitions)
+            print(Self.diversityTable(evaluation))
+            report.diversity = evaluation
+        }
         let path = json ?? URL(fileURLWithPath: embeddings).appendingPathComponent("eval.json").path
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
@@ -90,4 +107,50 @@ struct EvalReport: Codable {
     var withoutEmbedding: Int
     var unseenBeforeCut: Int
     var result: NextItemEvaluation
+    /// With `--diversity`.
+    var diversity: DiversityEvaluation?
+}
+
+extension EvalCommand {
+    /// The `--diversity` lists: the item space, one shared space per alignment from the item
+    /// view, and the mix; item attributes from the graphs of the events before the cut.
+    func diversityEvaluation(model: TrainedModel, items: TrainedView, config: PipelineConfig,
+                             trainingEvents: [Event], transitions: [ItemTransition]) throws -> DiversityEvaluation {
+        var via: [DiversityEvaluator.Retrieval] = []
+        for alignment in model.alignments where alignment.sourceView == items.name {
+            do {
+                via.append(.init(name: "via \(alignment.targetView)", space: try AlignedSpace.project(items.embeddings, through: alignment)))
+            } catch {
+                throw CommandFailure("--diversity: cannot project through \(alignment.sourceView)->\(alignment.targetView): \(error)")
+            }
+        }
+        let graphs = TrainingDataBuilder(config: config).buildGraphs(events: trainingEvents).builder
+        let attributes = graphs.views.indices.dropFirst().map { v in
+            DiversityEvaluator.AttributeValuesByItem(view: graphs.views[v].name, values: items.nodeNames.map { name in
+                graphs.views[0].vocabulary.id(of: name).flatMap { graphs.attributes(ofItem: $0, view: v).map(Array.init) } ?? []
+            })
+        }
+        do {
+            return try DiversityEvaluator(items: items.embeddings, via: via, attributes: attributes).evaluate(transitions, k: diversityK)
+        } catch {
+            throw CommandFailure("--diversity: \(error)")
+        }
+    }
+
+    /// One row per list: HitRate@K, mean pairwise cosine, mean distinct values per view.
+    static func diversityTable(_ e: DiversityEvaluation) -> String {
+        let views = e.lists.first?.distinctValues.map(\.view) ?? []
+        var lines = ["diversity of top-\(e.k) lists (\(e.evaluated) transitions; distinct = mean distinct attribute values among the \(e.k) items; cos = mean pairwise cosine of their item vectors)"]
+        lines.append(["list".padding(toLength: 16, withPad: " ", startingAt: 0), "HR@\(e.k)".padding(toLength: 8, withPad: " ", startingAt: 0),
+                      "cos".padding(toLength: 8, withPad: " ", startingAt: 0)].joined() + views.map { "distinct \($0)  " }.joined())
+        for list in e.lists {
+            var line = list.name.padding(toLength: 16, withPad: " ", startingAt: 0)
+            line += String(format: "%-8.4f%-8.3f", list.hitRate, list.meanPairwiseCosine)
+            line += list.distinctValues.map {
+                String(format: "%.2f", $0.mean).padding(toLength: "distinct \($0.view)".count + 2, withPad: " ", startingAt: 0)
+            }.joined()
+            lines.append(line)
+        }
+        return lines.joined(separator: "\n")
+    }
 }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Model
+import ModelFiles
 import Store
 import Streaming
 

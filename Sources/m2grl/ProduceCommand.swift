@@ -3,6 +3,7 @@ import Foundation
 import Kafka
 import Logging
 import Model
+import ModelFiles
 
 struct ProduceCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -159,7 +160,10 @@ enum EventJSON {
             config.events.time: config.events.timeUnit == .seconds ? Double(event.timestampMillis) / 1000 : Double(event.timestampMillis),
         ]
         if let a = config.events.action, let v = event.action { object[a] = v }
-        for view in config.views { if let v = event.attributes[view.name] { object[view.field] = v } }
+        for view in config.views {
+            guard let values = event.attributes[view.name] else { continue }
+            object[view.field] = values.count == 1 ? values[0] : values  // an array is read back as several values
+        }
         return (try? [UInt8](JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]))) ?? []
     }
 }

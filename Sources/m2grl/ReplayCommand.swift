@@ -59,6 +59,8 @@ struct ReplayCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Consumer group id of the replay (default: m2grl-<pipeline>-replay); it commits nothing.")
     var group: String?
 
+    @OptionGroup var metrics: MetricsOptions
+
     @OptionGroup var global: GlobalOptions
 
     func validate() throws {
@@ -99,6 +101,15 @@ struct ReplayCommand: AsyncParsableCommand {
         setup.trains = !noTrain
         setup.trainThreads = online.trainThreads ?? 1
         setup.group = group
+        let publishInterval = plan.publish == .none ? nil : config.publish.interval
+        let metrics = self.metrics
+        if metrics.metricsAddress != nil {
+            // Not ready while replaying; with --then serve, ready by serve's rules once live.
+            setup.metrics = { processor in
+                try await metrics.start(stream: processor, statusInterval: KafkaIngestService.Settings.defaultStatusInterval,
+                                        publishInterval: publishInterval, replaying: true, logger: logger)
+            }
+        }
         let runtime: ReplayRuntime
         do { runtime = try await ReplayRuntime.make(setup, logger: logger) } catch let error as ServeSetupError {
             throw CleanExit.message("error: \(error)")
@@ -110,7 +121,10 @@ struct ReplayCommand: AsyncParsableCommand {
         print("replayed \(s.events) events in \(s.batches) batches, \(String(format: "%.1f", s.seconds)) s (\(formatRate(Double(s.events) / max(s.seconds, 1e-9)))/s); invalid \(s.invalid), skipped before start \(s.skippedBeforeStart); training rounds \(s.trainingRounds); last published version \(s.lastPublishedVersion == 0 ? "none" : String(s.lastPublishedVersion))")
         print(status.views.map { "  \($0.name): \($0.nodes) nodes, \($0.edges) edges, \($0.walksInRing) walks in ring" }.joined(separator: "\n"))
 
-        guard then == "serve", setup.kafka != nil else { return }
+        guard then == "serve", setup.kafka != nil else {
+            await runtime.closeMetrics()
+            return
+        }
         logger.notice("switching to live mode (group \(StreamTopics(config: config).group)) at the replayed offsets")
         try await runtime.continueLive()
     }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Streaming
+import Report
 
 struct ReportCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

@@ -3,6 +3,7 @@ import Foundation
 import Kafka
 import Logging
 import Model
+import ModelFiles
 import ServiceLifecycle
 import Store
 import Streaming
@@ -64,6 +65,8 @@ struct ServeCommand: AsyncParsableCommand {
     @OptionGroup(title: "Scale-out (docs/scale-out.md)")
     var scaleOut: ScaleOutOptions
 
+    @OptionGroup var metrics: MetricsOptions
+
     @OptionGroup var global: GlobalOptions
 
     func validate() throws {
@@ -103,6 +106,14 @@ struct ServeCommand: AsyncParsableCommand {
         setup.statusInterval = .seconds(statusSeconds)
         setup.handlesSignals = true
         setup.scaleOut = scaleOut.settings()
+        let metrics = self.metrics
+        if metrics.metricsAddress != nil {
+            let publishInterval = online.noTrain || noPublish || consumeOnly ? nil : config.publish.interval
+            let statusInterval = Duration.seconds(statusSeconds)
+            setup.metrics = { processor in
+                try await metrics.start(stream: processor, statusInterval: statusInterval, publishInterval: publishInterval, logger: logger)
+            }
+        }
         if online.noTrain {
             setup.training = nil
         } else {

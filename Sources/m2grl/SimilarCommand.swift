@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Model
+import ModelFiles
 import Streaming
 
 struct SimilarCommand: AsyncParsableCommand {
@@ -58,7 +59,8 @@ struct SimilarCommand: AsyncParsableCommand {
         var rank: Int
         var node: String
         var score: Float
-        var attributes: [String: String]?
+        /// Per attribute view the item's values (several for a multi-valued field).
+        var attributes: [String: [String]]?
     }
 
     struct Output: Codable {
@@ -111,8 +113,8 @@ struct SimilarCommand: AsyncParsableCommand {
         var itemNames = targetView.name == itemView ? neighbours.map { targetView.nodeNames[$0.row] } : []
         if view == itemView { itemNames.append(node) }
         let attributes = try source.attributes(ofItems: itemNames)
-        func attributeMap(_ item: String) -> [String: String]? {
-            attributes[item].map { Dictionary($0.map { ($0.view, $0.value) }, uniquingKeysWith: { a, _ in a }) }
+        func attributeMap(_ item: String) -> [String: [String]]? {
+            attributes[item].map { Dictionary($0.map { ($0.view, [$0.value]) }, uniquingKeysWith: +) }
         }
         let results = neighbours.enumerated().map { i, n in
             let name = targetView.nodeNames[n.row]

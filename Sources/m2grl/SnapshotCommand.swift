@@ -3,6 +3,7 @@ import Foundation
 import Kafka
 import Logging
 import Model
+import ModelFiles
 import Streaming
 
 struct SnapshotCommand: AsyncParsableCommand {

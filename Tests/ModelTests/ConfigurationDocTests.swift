@@ -55,6 +55,7 @@ struct ConfigurationDocTests {
         ("`kafka`", "kafka: {topic: x, zzz: 1}"),
         ("`online`", "online: {zzz: 1}"),
         ("`publish`", "publish: {zzz: 1}"),
+        ("`ingest`", "ingest: {zzz: 1}"),
         ("`views`", "views: [{name: category, field: c, zzz: 1}]"),
         ("`alignments`", "alignments: [{to: category, zzz: 1}]"),
     ])

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 
 @testable import Model
+import ModelFiles
 
 /// Input the decoder must refuse so that it cannot break what is built from it later: ids
 /// with control characters (they break the `.nodes` files of every checkpoint) and event

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 
 @testable import Model
+import ModelFiles
 
 @Suite struct EventLoaderDataTests {
     /// Fields user_id, item_id, timestamp, kind (action) and cat (view `category`);
@@ -57,7 +58,7 @@ import Testing
         let (events, report) = try EventFileLoader(config: config(format: "csv")).load(path: csvPath)
         #expect(events.map(\.item) == ["i,1", "i2", "i\"4"])
         #expect(events[1].attributes.isEmpty && events[1].action == nil)
-        #expect(events[2].attributes == ["category": "c2"])
+        #expect(events[2].attributes == ["category": ["c2"]])
         #expect(report.malformedExamples.map(\.lineNumber) == [4])
         #expect(report.malformedExamples.first?.reason.code == "bad_row")
 

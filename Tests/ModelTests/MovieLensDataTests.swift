@@ -2,6 +2,7 @@ import Foundation
 import Testing
 
 @testable import Model
+import ModelFiles
 
 /// Runs only when `M2GRL_MOVIELENS_JSONL` names the file written by `ops/fetch-movielens`:
 /// `M2GRL_MOVIELENS_JSONL=$(ops/fetch-movielens) swift test --filter MovieLensDataTests`.
@@ -20,6 +21,9 @@ struct MovieLensDataTests {
         let director = try #require(data.alignments.first { $0.targetView == "director" })
         #expect(director.count < items)  // some movies have no director in the knowledge graph
         #expect(director.source.allSatisfy { withDirector.contains(data.views[0].nodeNames[Int($0)]) })
+        // Every genre of a movie is a pair (ops/fetch-movielens writes them all): more pairs than movies.
+        let genre = try #require(data.alignments.first { $0.targetView == "genre" })
+        #expect(genre.count > Set(genre.source).count)
         let split = TemporalSplit(events: events, cut: .fraction(0.8), sessions: config.sessions)
         #expect(split.trainingEvents.count >= 79_000 && !split.testTransitions.isEmpty)
     }

@@ -40,8 +40,8 @@ struct NamedGraphDeltaTests {
                 var cursor = cursors[session.user] ?? SessionCursor()
                 let known = replica
                 delta.extend(session: part, cursor: &cursor) { item, view in
-                    known.views[0].vocabulary.id(of: item).flatMap { known.attribute(ofItem: $0, view: view) }
-                        .map { known.views[view].vocabulary.name(of: $0) }
+                    known.views[0].vocabulary.id(of: item).flatMap { known.attributes(ofItem: $0, view: view) }
+                        .map { $0.map { known.views[view].vocabulary.name(of: $0) } }
                 }
                 cursors[session.user] = cursor
                 if k % 3 == 0 { try flush() }
@@ -68,8 +68,8 @@ struct NamedGraphDeltaTests {
         let known = replica
         second.extend(session: [dataEvent("v", "i1", 3, ["category": "Z"]), dataEvent("v", "i2", 4, ["category": "Z"])],
                       cursor: &c2) { item, view in
-            known.views[0].vocabulary.id(of: item).flatMap { known.attribute(ofItem: $0, view: view) }
-                .map { known.views[view].vocabulary.name(of: $0) }
+            known.views[0].vocabulary.id(of: item).flatMap { known.attributes(ofItem: $0, view: view) }
+                .map { $0.map { known.views[view].vocabulary.name(of: $0) } }
         }
         let delta = second.finish()
         #expect(delta.attributes.isEmpty, "nothing new to assign")
@@ -79,6 +79,59 @@ struct NamedGraphDeltaTests {
         direct.apply(Session(user: "u", events: [dataEvent("u", "i1", 1, ["category": "A"]), dataEvent("u", "i2", 2, ["category": "B"])]))
         direct.apply(Session(user: "v", events: [dataEvent("v", "i1", 3, ["category": "Z"]), dataEvent("v", "i2", 4, ["category": "Z"])]))
         #expect(replica == direct)
+    }
+
+    @Test("multi-valued attributes: deltas (sessions in parts, value sets known to the replica or pending) give the builder direct application gives, value order included")
+    func multiValuedDeltasEqualDirectApplication() throws {
+        let config = try Self.config()
+        // Items with 1-3 categories and a shop; a later event of an item may carry another
+        // set, which loses to the first one everywhere.
+        var rng = SplitMix64(seed: 11)
+        var sessions: [Session] = []
+        for s in 0..<120 {
+            let user = "u\(s % 17)"
+            var events: [Event] = []
+            for k in 0..<(2 + Int(rng.next() % 6)) {
+                let item = "i\(rng.next() % 40)"
+                let categories = (0..<(1 + Int(rng.next() % 3))).map { _ in "c\(rng.next() % 8)" }
+                events.append(Event(user: user, item: item, timestampMillis: Int64(s * 100 + k) * 1000,
+                                    attributeValues: ["category": categories, "shop": ["s\(rng.next() % 5)"]]))
+            }
+            sessions.append(Session(user: user, events: events))
+        }
+        var direct = GraphBuilder(config: config)
+        for s in sessions { direct.apply(s) }
+
+        var replica = GraphBuilder(config: config)
+        var pending: [String: [Int: [String]]] = [:]
+        var delta = NamedGraphDeltaBuilder(viewNames: config.viewNames)
+        func flush() throws {
+            try replica.apply(delta.finish())
+            delta = NamedGraphDeltaBuilder(viewNames: config.viewNames)
+            pending = [:]
+        }
+        for (k, session) in sessions.enumerated() {
+            let cut = session.events.count / 2
+            var cursor = SessionCursor()
+            for part in [Array(session.events[..<cut]), Array(session.events[cut...])] where !part.isEmpty {
+                let known = replica
+                let inFlight = pending
+                delta.extend(session: part, cursor: &cursor) { item, view in
+                    inFlight[item]?[view] ?? known.views[0].vocabulary.id(of: item).flatMap { known.attributes(ofItem: $0, view: view) }
+                        .map { $0.map { known.views[view].vocabulary.name(of: $0) } }
+                }
+                // What the delta assigned so far is pending until it is applied (as the cutter keeps it).
+                let d = delta.finish()
+                pending = [:]
+                for a in d.attributes {
+                    pending[d.names[0][Int(a.item)], default: [:]][a.view, default: []].append(d.names[a.view][Int(a.attribute)])
+                }
+                if k % 4 == 0 { try flush() }
+            }
+        }
+        try flush()
+        #expect(replica == direct)
+        #expect((0..<UInt32(direct.views[0].vocabulary.count)).contains { (direct.attributes(ofItem: $0, view: 1)?.count ?? 0) > 1 })
     }
 
     @Test("a delta that does not fit (views, indices) throws and changes nothing")

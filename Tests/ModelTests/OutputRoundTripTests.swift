@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import Model
+import ModelFiles
 
 @Suite struct OutputRoundTripTests {
     static func scratchDirectory() -> URL {

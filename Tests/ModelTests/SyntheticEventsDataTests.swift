@@ -2,6 +2,7 @@ import Foundation
 import Testing
 
 @testable import Model
+import ModelFiles
 
 @Suite struct SyntheticEventsDataTests {
     func parameters(seed: UInt64) -> SyntheticEventGenerator.Parameters {
@@ -29,9 +30,9 @@ import Testing
         var itemCategory: [String: String] = [:]
         var shopCategory: [String: String] = [:]
         for e in events {
-            let category = e.attributes["category"] ?? "?"
+            let category = e.attribute("category") ?? "?"
             #expect(itemCategory.updateValue(category, forKey: e.item) ?? category == category)
-            #expect(shopCategory.updateValue(category, forKey: e.attributes["shop"] ?? "?") ?? category == category)
+            #expect(shopCategory.updateValue(category, forKey: e.attribute("shop") ?? "?") ?? category == category)
         }
     }
 
@@ -61,11 +62,11 @@ import Testing
         var same = 0
         var pairs = 0
         var categoryCounts: [String: Int] = [:]
-        for e in events { categoryCounts[e.attributes["category"] ?? "", default: 0] += 1 }
+        for e in events { categoryCounts[e.attribute("category") ?? "", default: 0] += 1 }
         for session in sessions {
             for (a, b) in zip(session.events, session.events.dropFirst()) {
                 pairs += 1
-                if a.attributes["category"] == b.attributes["category"] { same += 1 }
+                if a.attribute("category") == b.attribute("category") { same += 1 }
             }
         }
         let chance = categoryCounts.values.reduce(0.0) { $0 + pow(Double($1) / Double(events.count), 2) }

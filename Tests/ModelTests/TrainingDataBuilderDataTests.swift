@@ -2,6 +2,7 @@ import Foundation
 import Testing
 
 @testable import Model
+import ModelFiles
 
 @Suite struct TrainingDataBuilderDataTests {
     func config() throws -> PipelineConfig {
@@ -40,7 +41,7 @@ import Testing
         #expect(data.alignments.map(\.targetView) == ["shop", "category"])
         let items = data.views[0].nodeNames
         let categories = data.views[1].nodeNames
-        let categoryOf = Dictionary(events.map { ($0.item, $0.attributes["category"] ?? "") }, uniquingKeysWith: { a, _ in a })
+        let categoryOf = Dictionary(events.map { ($0.item, $0.attribute("category") ?? "") }, uniquingKeysWith: { a, _ in a })
         let pairs = data.alignments[1]
         #expect(pairs.count == items.count)  // every synthetic item has a category
         for (s, t) in zip(pairs.source, pairs.target) { #expect(categoryOf[items[Int(s)]] == categories[Int(t)]) }

@@ -7,7 +7,8 @@ import Testing
 
 /// Random events for `config`'s views: users with sessions separated by random gaps (within,
 /// at and beyond the session gap), repeats, equal timestamps; each item has one value per
-/// attribute view (some items none), as a catalogue does.
+/// attribute view (some items none, some several, as a multi-valued field gives), as a
+/// catalogue does.
 private func randomStream(config: PipelineConfig, seed: UInt64, count: Int) -> [Event] {
     var rng = Xoshiro256StarStar(seed: seed)
     let users = 5 + rng.nextInt(below: 40)
@@ -24,11 +25,13 @@ private func randomStream(config: PipelineConfig, seed: UInt64, count: Int) -> [
         default: clock[u] += Int64(rng.nextInt(below: Int(min(gap, 120_000))))
         }
         let k = rng.nextInt(below: items)
-        var attributes: [String: String] = [:]
+        var attributes: [String: [String]] = [:]
         for (v, view) in config.views.enumerated() where (k + v) % 7 != 0 {
-            attributes[view.name] = "\(view.name)-\((k * (v + 3)) % (5 + 4 * v))"
+            // One to three values; overlapping sets (a b, b c, ...) exercise the collapse rule.
+            let count = 1 + (k + 2 * v) % 3
+            attributes[view.name] = (0..<count).map { j in "\(view.name)-\((k * (v + 3) + j) % (5 + 4 * v))" }
         }
-        events.append(Event(user: "u\(u)", item: "i\(k)", timestampMillis: clock[u], attributes: attributes))
+        events.append(Event(user: "u\(u)", item: "i\(k)", timestampMillis: clock[u], attributeValues: attributes))
     }
     return SessionCutter.sortedByTime(events)
 }

@@ -12,8 +12,8 @@ struct NamedViewGraph: Equatable {
 
     var names: Set<String>
     var edges: [Edge: UInt64]
-    /// Item name -> attribute node name (attribute views only).
-    var itemAttributes: [String: String]
+    /// Item name -> attribute node names in order (attribute views only).
+    var itemAttributes: [String: [String]]
 }
 
 struct NamedGraphs: Equatable {
@@ -30,10 +30,10 @@ struct NamedGraphs: Equatable {
                     edges[edge, default: 0] += UInt64(view.graph.weights[from][k])
                 }
             }
-            var attributes: [String: String] = [:]
+            var attributes: [String: [String]] = [:]
             if v > 0, let items, let pairs = builder.alignmentPairs(to: view.name) {
                 for (item, attribute) in zip(pairs.source, pairs.target) {
-                    attributes[items.name(of: item)] = view.vocabulary.name(of: attribute)
+                    attributes[items.name(of: item), default: []].append(view.vocabulary.name(of: attribute))
                 }
             }
             views[view.name] = NamedViewGraph(names: Set(view.vocabulary.names), edges: edges, itemAttributes: attributes)

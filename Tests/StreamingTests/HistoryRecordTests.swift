@@ -1,5 +1,6 @@
 import Foundation
 import Streaming
+import Report
 import Testing
 
 @Suite("History records")

@@ -1,5 +1,6 @@
 import Foundation
 import Model
+import ModelFiles
 import Streaming
 import Testing
 

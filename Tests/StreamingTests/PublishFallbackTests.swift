@@ -1,6 +1,7 @@
 import Foundation
 import Kafka
 import Model
+import ModelFiles
 import Streaming
 import Testing
 

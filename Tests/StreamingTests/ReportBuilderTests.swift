@@ -1,5 +1,6 @@
 import Foundation
 import Model
+import Report
 import Streaming
 import Testing
 

@@ -1,5 +1,5 @@
 import Foundation
-import Streaming
+import Report
 import Testing
 
 @Suite("Report charts")

@@ -2,7 +2,8 @@ import Foundation
 import Model
 import Testing
 
-@testable import Streaming
+import Streaming
+@testable import Report
 
 /// Freshness in the report only where event times are wall-clock times; otherwise on the
 /// stream's own clock, labelled as such.

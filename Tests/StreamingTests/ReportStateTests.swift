@@ -1,5 +1,7 @@
 import Foundation
 import Model
+import ModelFiles
+import Report
 import Store
 import Streaming
 import Testing
@@ -31,8 +33,8 @@ struct ReportStateTests {
         #expect(!first.byItem.isEmpty)
         var expectedCategory: [String: String] = [:], expectedShop: [String: String] = [:]
         for e in events {
-            if expectedCategory[e.item] == nil { expectedCategory[e.item] = e.attributes["category"] }
-            if expectedShop[e.item] == nil { expectedShop[e.item] = e.attributes["shop"] }
+            if expectedCategory[e.item] == nil { expectedCategory[e.item] = e.attribute("category") }
+            if expectedShop[e.item] == nil { expectedShop[e.item] = e.attribute("shop") }
         }
         for (item, category) in first.byItem { #expect(expectedCategory[item] == category, "item \(item)") }
         for (item, shop) in shops.byItem { #expect(expectedShop[item] == shop, "item \(item)") }

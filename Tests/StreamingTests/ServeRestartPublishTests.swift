@@ -9,19 +9,10 @@ extension StreamingIngestTests {
     struct ServeRestartPublish {
         @Test("versions continue without gaps or repeats after SIGKILL and restart from the checkpoint; every complete version rebuilds")
         func restartContinuesVersions() async throws {
-            let base = try String(contentsOfFile: syntheticPipelinePath, encoding: .utf8)
             let dir = try TemporaryDirectory()
-            let pipeline = dir.sub("pipeline.yaml")
-            try (base + "\nonline:\n  walks_per_round: 50\n  checkpoint_seconds: 1\npublish:\n  interval_seconds: 0.3\n  snapshot_every: 4\n")
-                .write(toFile: pipeline, atomically: true, encoding: .utf8)
-            let config = try PipelineConfig.load(path: pipeline)
-            let topics = TestTopics(config)
-            let publication = PublicationTopics(pipeline: config)
-            let cluster = try EmbeddedKafkaCluster(brokers: 1, logger: quietLogger)
-            try cluster.createTopic(topics.events, partitions: 2)
-            try cluster.createTopic(topics.deadLetters, partitions: 1)
-            try cluster.createTopic(publication.embeddings, partitions: 2)
-            try cluster.createTopic(publication.versions, partitions: 1)
+            let fixture = try ServeFixture(
+                in: dir, extraYAML: "\nonline:\n  walks_per_round: 50\n  checkpoint_seconds: 1\npublish:\n  interval_seconds: 0.3\n  snapshot_every: 4\n")
+            let (pipeline, topics, publication, cluster) = (fixture.pipeline, fixture.topics, fixture.publication, fixture.cluster)
             let producer = try makeProducer(cluster)
             let events = syntheticEvents(count: 9_000, seed: 31)
             let arguments = ["serve", "--pipeline", pipeline, "--brokers", cluster.bootstrapServers, "--state", dir.sub("state"),

@@ -15,6 +15,7 @@ private func le<T: FixedWidthInteger>(_ value: T) -> [UInt8] {
 struct StateCodecTests {
     static let pending = [
         Event(user: "u", item: "i1", timestampMillis: 1_700_000_000_000, action: "view", attributes: ["category": "c", "shop": "s"]),
+        Event(user: "u", item: "i3", timestampMillis: 1_700_000_000_500, action: nil, attributeValues: ["category": ["c1", "c2", "c3"]]),
         Event(user: "u", item: "i\\2", timestampMillis: 1_700_000_001_000, action: nil, attributes: [:]),
     ]
     static let state = EagerSessionCutter.UserState(
@@ -24,7 +25,7 @@ struct StateCodecTests {
             startMillis: 1_699_999_900_000, lastMillis: 1_699_999_990_000,
             undecided: Event(user: "u", item: "i0", timestampMillis: 1_699_999_990_000), length: 2, lastKeptItem: "i9",
             held: [Event(user: "u", item: "i9", timestampMillis: 1_699_999_950_000, attributes: ["shop": "s9"])],
-            cursor: SessionCursor(item: "i8", attributes: ["category": "c8", "shop": "s8"])))
+            cursor: SessionCursor(item: "i8", attributes: ["category": ["c8", "c7"], "shop": ["s8"]])))
 
     /// The fixed header: version, event count, last timestamp, over-active flag, frontier, pending
     /// count (a whole state with no pending events and no session adds the session flag 0).
@@ -40,19 +41,39 @@ struct StateCodecTests {
         #expect(try UserStateCodec.decode(UserStateCodec.encode(plain), user: "u") == plain)
     }
 
+    /// Single-valued events as versions 1 and 2 wrote them (one value per view).
+    static let singleValued = [pending[0], pending[2]]
+
+    static func str(_ s: String) -> [UInt8] { le(UInt32(s.utf8.count)) + Array(s.utf8) }
+
+    /// `(view str, value str)*` with its count, as versions 1 and 2 wrote attributes.
+    static func singleValues(_ values: [String: [String]]) -> [UInt8] {
+        values.sorted(by: { $0.key < $1.key }).reduce(le(UInt16(values.count))) { $0 + str($1.key) + str($1.value[0]) }
+    }
+
+    static func version2Event(_ e: Event) -> [UInt8] {
+        str(e.item) + le(e.timestampMillis) + (e.action.map { [1] + str($0) } ?? [0]) + singleValues(e.attributes)
+    }
+
     @Test("session state: a version-1 state (open events, before eager transitions) is read with its events pending")
     func userStateVersion1() throws {
         var bytes: [UInt8] = [1] + le(UInt64(3)) + le(Int64(1_700_000_001_000)) + [0] + le(UInt32(2))
-        for e in Self.pending {
-            bytes += le(UInt32(e.item.utf8.count)) + Array(e.item.utf8) + le(e.timestampMillis)
-            if let a = e.action { bytes += [1] + le(UInt32(a.utf8.count)) + Array(a.utf8) } else { bytes += [0] }
-            bytes += le(UInt16(e.attributes.count))
-            for (k, v) in e.attributes.sorted(by: { $0.key < $1.key }) {
-                bytes += le(UInt32(k.utf8.count)) + Array(k.utf8) + le(UInt32(v.utf8.count)) + Array(v.utf8)
-            }
-        }
+        for e in Self.singleValued { bytes += Self.version2Event(e) }
         let decoded = try UserStateCodec.decode(bytes, user: "u")
-        #expect(decoded == EagerSessionCutter.UserState(eventCount: 3, lastTimestamp: 1_700_000_001_000, pending: Self.pending))
+        #expect(decoded == EagerSessionCutter.UserState(eventCount: 3, lastTimestamp: 1_700_000_001_000, pending: Self.singleValued))
+    }
+
+    @Test("session state: a version-2 state (one attribute value per view) is read, its cursor included")
+    func userStateVersion2() throws {
+        var bytes: [UInt8] = [2] + le(UInt64(3)) + le(Int64(1_700_000_001_000)) + [0] + le(Int64(1_699_999_990_000)) + le(UInt32(2))
+        for e in Self.singleValued { bytes += Self.version2Event(e) }
+        bytes += [1] + le(Int64(1_699_999_900_000)) + le(Int64(1_699_999_990_000)) + [0] + le(UInt64(2)) + [0] + le(UInt32(0))
+        bytes += [1] + Self.str("i8") + Self.singleValues(["category": ["c8"], "shop": ["s8"]])
+        let decoded = try UserStateCodec.decode(bytes, user: "u")
+        #expect(decoded.pending == Self.singleValued)
+        #expect(decoded.frontier == 1_699_999_990_000)
+        #expect(decoded.session?.cursor == SessionCursor(item: "i8", attributes: ["category": ["c8"], "shop": ["s8"]]))
+        #expect(decoded.session?.length == 2)
     }
 
     @Test("session state: every truncation throws")

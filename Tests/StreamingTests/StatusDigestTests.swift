@@ -90,7 +90,7 @@ struct StatusDigestTests {
         try buildState(dir.sub("b"), events: events)
         let last = try #require(events.last)
         let extra = Event(user: last.user, item: "digest-test-new-item", timestampMillis: last.timestampMillis + 1_000,
-                          attributes: last.attributes)
+                          attributeValues: last.attributes)
         try buildState(dir.sub("c"), events: events + [extra])
 
         let a = try StateInspector.openReadOnly(path: dir.sub("a"))

@@ -16,6 +16,12 @@ public enum ConfigLimits {
     /// Time allowed for a command's reads (`snapshot --timeout`): one millisecond to one day.
     public static let timeoutSeconds: ClosedRange<Double> = 0.001...86_400
 
+    /// `views[].delimiter`: a separator of at most 16 bytes.
+    public static let delimiterBytes = 16
+
+    /// `training.sample`: a frequency threshold (0: off).
+    public static let subsampleThreshold: ClosedRange<Double> = 0...1
+
     /// `training.dim`, `train --dim`.
     public static let dimensions = 1...4_096
     /// `training.window`, `train --window`.

@@ -82,14 +82,18 @@ public struct PipelineConfig: Sendable, Equatable {
         }
     }
 
-    /// One attribute view: its name and the input field holding the item's node in it.
+    /// One attribute view: its name, the input field holding the item's node(s) in it, and
+    /// the separator that splits a string value into several nodes (nil: a string is one
+    /// node; a JSON array gives several either way).
     public struct View: Sendable, Equatable {
         public var name: String
         public var field: String
+        public var delimiter: String?
 
-        public init(name: String, field: String) {
+        public init(name: String, field: String, delimiter: String? = nil) {
             self.name = name
             self.field = field
+            self.delimiter = delimiter
         }
     }
 

@@ -2,17 +2,6 @@ import Foundation
 import Yams
 
 extension PipelineConfig {
-    /// Reads and validates a pipeline file. Errors name the file and field.
-    public static func load(path: String) throws -> PipelineConfig {
-        let text: String
-        do {
-            text = try String(contentsOfFile: path, encoding: .utf8)
-        } catch {
-            throw PipelineConfigError(source: path, field: "", message: "cannot read file (\(error))")
-        }
-        return try parse(yaml: text, source: path)
-    }
-
     /// Parses and validates pipeline YAML; `source` labels error messages.
     public static func parse(yaml: String, source: String = "<pipeline>") throws -> PipelineConfig {
         let root: Node?
@@ -85,8 +74,12 @@ struct PipelineConfigParser {
     func parseViews(_ nodes: [Node], events: PipelineConfig.Events) throws -> [PipelineConfig.View] {
         var views: [PipelineConfig.View] = []
         for (i, node) in nodes.enumerated() {
-            let r = try YAMLMappingReader(node, source: source, path: "views[\(i)]", allowedKeys: ["name", "field"])
-            let view = PipelineConfig.View(name: try r.requiredString("name"), field: try r.requiredString("field"))
+            let r = try YAMLMappingReader(node, source: source, path: "views[\(i)]", allowedKeys: ["name", "field", "delimiter"])
+            let view = PipelineConfig.View(
+                name: try r.requiredString("name"), field: try r.requiredString("field"), delimiter: try r.string("delimiter"))
+            if let delimiter = view.delimiter, delimiter.utf8.count > ConfigLimits.delimiterBytes {
+                throw r.error("delimiter", "at most \(ConfigLimits.delimiterBytes) bytes")
+            }
             if view.name == PipelineConfig.itemViewName {
                 throw r.error("name", "'item' is the implicit item view; choose another name")
             }

@@ -15,6 +15,12 @@ extension PipelineConfig {
         public var alignActivation: AlignActivation
         /// Passes over the alignment pairs per epoch (they are few next to walk tokens).
         public var alignPasses: Int = 1
+        /// `passes` or `occurrence` (`AlignmentSampling`).
+        public var alignSampling: AlignmentSampling = .passes
+        /// `sum` or `mean` (`AlignmentRowStep`).
+        public var alignRowStep: AlignmentRowStep = .sum
+        /// Frequent-node subsampling threshold (word2vec `sample`); 0: off.
+        public var sample: Double = 0
         /// How learned task weights become step sizes (`per_table`, `mean`, `raw`).
         public var taskWeightScaling: TaskWeightScaling = .perTable
 

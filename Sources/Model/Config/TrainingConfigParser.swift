@@ -7,7 +7,7 @@ extension PipelineConfigParser {
             allowedKeys: [
                 "dim", "window", "negatives", "align_negatives", "epochs", "learning_rate",
                 "min_learning_rate", "batch_size", "threads", "seed", "tasks", "align_activation", "align_passes",
-                "task_weight_scaling",
+                "task_weight_scaling", "align_sampling", "align_row_step", "sample",
             ])
         var t = PipelineConfig.Training()
         for (key, range, apply) in [
@@ -40,6 +40,9 @@ extension PipelineConfigParser {
         }
         t.alignActivation = try r.enumValue("align_activation", PipelineConfig.AlignActivation.self) ?? .sigmoid
         t.taskWeightScaling = try r.enumValue("task_weight_scaling", TaskWeightScaling.self) ?? .perTable
+        t.alignSampling = try r.enumValue("align_sampling", AlignmentSampling.self) ?? .passes
+        t.alignRowStep = try r.enumValue("align_row_step", AlignmentRowStep.self) ?? .sum
+        if let sample = try r.double("sample", in: ConfigLimits.subsampleThreshold) { t.sample = sample }
         return t
     }
 

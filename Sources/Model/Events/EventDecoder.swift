@@ -22,6 +22,8 @@ public struct EventDecoder: Sendable {
         case number(String)
         case null
         case other(String)  // JSON kind name: "a boolean", "an object or array"
+        /// The elements of a JSON array in an attribute field.
+        case list([RawValue])
     }
 
     /// Decodes one JSON object (one message or one JSONL line without its newline); events
@@ -66,10 +68,40 @@ public struct EventDecoder: Sendable {
                 raw.append(.number(String(decoding: text, as: UTF8.self)))
             case .null: raw.append(.null)
             case .bool: raw.append(.other("a boolean"))
-            case .nested: raw.append(.other("an object or array"))
+            case .nested:
+                guard slot >= firstAttributeSlot else {
+                    raw.append(.other("an object or array"))
+                    continue
+                }
+                do {
+                    raw.append(try list(bytes, span))
+                } catch {
+                    return .failure(.notJSON("\(error.message) at byte \(error.offset + 1)"))
+                }
             }
         }
         return makeEvent(raw, nowMillis: nowMillis)
+    }
+
+    /// An attribute field's array as a list of scalar values (an object, and arrays or
+    /// objects inside the array, stay `.other`: a wrong type).
+    private func list(_ bytes: UnsafeBufferPointer<UInt8>, _ span: FlatJSONObjectScanner.ValueSpan) throws(FlatJSONObjectScanner.SyntaxError) -> RawValue {
+        guard let elements = try scanner.arrayElements(bytes, span) else { return .other("an object") }
+        var values: [RawValue] = []
+        values.reserveCapacity(elements.count)
+        for element in elements {
+            switch element.kind {
+            case .string:
+                guard let decoded = try FlatJSONObjectScanner.decodeString(bytes, element) else { return .other("invalid UTF-8") }
+                values.append(.string(decoded))
+            case .number:
+                values.append(.number(String(decoding: UnsafeBufferPointer(rebasing: bytes[element.start..<element.end]), as: UTF8.self)))
+            case .null: values.append(.null)
+            case .bool: return .other("an array holding a boolean")
+            case .nested: return .other("an array holding an object or array")
+            }
+        }
+        return .list(values)
     }
 
     /// Decodes one CSV/TSV row given the column index of each mapped field
@@ -105,18 +137,41 @@ public struct EventDecoder: Sendable {
         } catch {
             return .failure(error)
         }
-        var attributes: [String: String] = [:]
+        var attributes: [String: [String]] = [:]
         for (k, attribute) in mapping.attributes.enumerated() {
             do {
-                if let value = try optionalId(raw[firstAttributeSlot + k], field: attribute.field) {
-                    attributes[attribute.view] = value
-                }
+                let values = try attributeValues(raw[firstAttributeSlot + k], of: attribute)
+                if !values.isEmpty { attributes[attribute.view] = values }
             } catch {
                 return .failure(error)
             }
         }
         return .success(
-            Event(user: user, item: item, timestampMillis: time, action: action, attributes: attributes))
+            Event(user: user, item: item, timestampMillis: time, action: action, attributeValues: attributes))
+    }
+
+    /// An attribute field's values in input order without duplicates: the elements of a JSON
+    /// array, the parts of a string split at the view's delimiter (empty parts dropped), or
+    /// the one value. Null and empty values count as absent; more distinct values than
+    /// `maxValuesPerField` reject the record.
+    private func attributeValues(_ value: RawValue?, of attribute: EventFieldMapping.AttributeField) throws(EventRejection) -> [String] {
+        var values: [String] = []
+        switch value {
+        case .list(let elements):
+            for element in elements {
+                if let v = try optionalId(element, field: attribute.field) { values.append(v) }
+            }
+        case .string where attribute.delimiter != nil:
+            guard let whole = try optionalId(value, field: attribute.field), let delimiter = attribute.delimiter else { return [] }
+            values = whole.split(separator: delimiter).map(String.init)
+        default:
+            if let v = try optionalId(value, field: attribute.field) { values.append(v) }
+        }
+        values = Event.distinct(values)
+        if values.count > mapping.limits.maxValuesPerField {
+            throw .tooManyValues(field: attribute.field, count: values.count, limit: mapping.limits.maxValuesPerField)
+        }
+        return values
     }
 
     private func optionalId(_ value: RawValue?, field: String) throws(EventRejection) -> String? {
@@ -128,6 +183,7 @@ public struct EventDecoder: Sendable {
             return s
         case .number(let s): return s
         case .other(let kind): throw .wrongType(field: field, expected: "a string or number, not \(kind)")
+        case .list: throw .wrongType(field: field, expected: "a string or number, not an array holding an array")
         }
     }
 
@@ -145,6 +201,7 @@ public struct EventDecoder: Sendable {
             if text.isEmpty { throw .missingField(mapping.time) }
         case .number(let s): text = s
         case .other(let kind): throw .wrongType(field: mapping.time, expected: "a number, not \(kind)")
+        case .list: throw .wrongType(field: mapping.time, expected: "a number, not an array")
         }
         let scale = mapping.timeUnit.millisecondsPerUnit
         var millis: Int64

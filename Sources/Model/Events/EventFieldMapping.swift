@@ -13,10 +13,14 @@ public struct EventFieldMapping: Sendable, Equatable {
     public struct AttributeField: Sendable, Equatable {
         public var field: String
         public var view: String
+        /// A string value is split at this separator into several values (nil: a string is
+        /// one value). JSON arrays give several values either way.
+        public var delimiter: String?
 
-        public init(field: String, view: String) {
+        public init(field: String, view: String, delimiter: String? = nil) {
             self.field = field
             self.view = view
+            self.delimiter = delimiter
         }
     }
 
@@ -41,7 +45,8 @@ public struct EventFieldMapping: Sendable, Equatable {
         self.init(
             user: config.events.user, item: config.events.item, time: config.events.time,
             timeUnit: config.events.timeUnit, action: config.events.action,
-            attributes: config.views.map { AttributeField(field: $0.field, view: $0.name) }, limits: limits)
+            attributes: config.views.map { AttributeField(field: $0.field, view: $0.name, delimiter: $0.delimiter) },
+            limits: limits)
     }
 
     /// Input field names in slot order: user, item, time, action (if any), attributes.
@@ -53,22 +58,29 @@ public struct EventFieldMapping: Sendable, Equatable {
 public struct EventLimits: Sendable, Equatable {
     /// Largest accepted record (one JSON line / message / CSV row), in bytes.
     public var maxRecordBytes: Int
-    /// Largest accepted value of a mapped field (user, item, action, attribute), in bytes.
+    /// Largest accepted value of a mapped field (user, item, action, attribute), in bytes;
+    /// for a multi-valued attribute the whole field as written (array or delimited string).
     public var maxFieldBytes: Int
+    /// Most values one attribute field may carry (a longer array or delimited list is
+    /// rejected): a transition between two items adds up to the product of their value
+    /// counts to an attribute view's edges.
+    public var maxValuesPerField: Int
     /// Accepted timestamp range, milliseconds since the epoch (inclusive).
     public var minTimestampMillis: Int64
     public var maxTimestampMillis: Int64
     /// How far past the wall clock an event time may lie, in milliseconds (>= 0).
     public var maxFutureSkewMillis: Int64
 
-    /// Defaults: 64 KiB records, 1 KiB fields, timestamps from 1970-01-01 to 2200-01-01 and
-    /// at most 5 minutes past the wall clock.
+    /// Defaults: 64 KiB records, 1 KiB fields, 32 values per attribute field, timestamps
+    /// from 1970-01-01 to 2200-01-01 and at most 5 minutes past the wall clock.
     public init(
         maxRecordBytes: Int = 65_536, maxFieldBytes: Int = 1_024, minTimestampMillis: Int64 = 0,
-        maxTimestampMillis: Int64 = 7_258_118_400_000, maxFutureSkewMillis: Int64 = 300_000
+        maxTimestampMillis: Int64 = 7_258_118_400_000, maxFutureSkewMillis: Int64 = 300_000,
+        maxValuesPerField: Int = 32
     ) {
         self.maxRecordBytes = maxRecordBytes
         self.maxFieldBytes = maxFieldBytes
+        self.maxValuesPerField = maxValuesPerField
         self.minTimestampMillis = minTimestampMillis
         self.maxTimestampMillis = maxTimestampMillis
         self.maxFutureSkewMillis = maxFutureSkewMillis

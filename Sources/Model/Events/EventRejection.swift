@@ -19,6 +19,8 @@ public enum EventRejection: Error, Sendable, Equatable, CustomStringConvertible 
     case controlCharacter(field: String, codePoint: UInt32)
     /// A field value is longer than the limit (bytes).
     case oversizedField(field: String, bytes: Int)
+    /// A multi-valued attribute field holds more values than the limit.
+    case tooManyValues(field: String, count: Int, limit: Int)
     /// The whole record is longer than the limit (bytes).
     case oversizedMessage(bytes: Int)
     /// The bytes are not valid UTF-8.
@@ -35,6 +37,7 @@ public enum EventRejection: Error, Sendable, Equatable, CustomStringConvertible 
         case .futureTimestamp: "future_timestamp"
         case .controlCharacter: "control_character"
         case .oversizedField: "oversized_field"
+        case .tooManyValues: "too_many_values"
         case .oversizedMessage: "oversized_message"
         case .invalidUTF8: "invalid_utf8"
         }
@@ -51,6 +54,7 @@ public enum EventRejection: Error, Sendable, Equatable, CustomStringConvertible 
         case .controlCharacter(let field, let codePoint):
             "field '\(field)' contains the control character U+\(Self.fourHexDigits(codePoint))"
         case .oversizedField(let field, let bytes): "field '\(field)' too large (\(bytes) bytes)"
+        case .tooManyValues(let field, let count, let limit): "field '\(field)' has \(count) values, more than \(limit)"
         case .oversizedMessage(let bytes): "record too large (\(bytes) bytes)"
         case .invalidUTF8: "invalid UTF-8"
         }

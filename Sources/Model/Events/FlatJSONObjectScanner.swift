@@ -125,6 +125,28 @@ struct FlatJSONObjectScanner {
         }
     }
 
+    /// The element spans of a `.nested` span that holds an array (`[v, ...]`); nil when it
+    /// holds an object. Elements that are themselves arrays or objects come back `.nested`.
+    func arrayElements(_ bytes: UnsafeBufferPointer<UInt8>, _ span: ValueSpan) throws(SyntaxError) -> [ValueSpan]? {
+        guard span.kind == .nested, span.start < span.end, bytes[span.start] == UInt8(ascii: "[") else { return nil }
+        var i = span.start + 1
+        let n = span.end - 1  // the closing bracket
+        @inline(__always) func skipWhitespace() {
+            while i < n, bytes[i] == 0x20 || bytes[i] == 0x09 || bytes[i] == 0x0A || bytes[i] == 0x0D { i += 1 }
+        }
+        var elements: [ValueSpan] = []
+        skipWhitespace()
+        if i == n { return elements }
+        while true {
+            skipWhitespace()
+            elements.append(try scanValue(bytes, from: &i))
+            skipWhitespace()
+            guard i < n else { return elements }
+            guard bytes[i] == UInt8(ascii: ",") else { throw SyntaxError(offset: i, message: "expected ',' or ']'") }
+            i += 1
+        }
+    }
+
     private func literal(
         _ word: StaticString, _ kind: ValueKind, _ bytes: UnsafeBufferPointer<UInt8>, _ i: inout Int
     ) throws(SyntaxError) -> ValueSpan {

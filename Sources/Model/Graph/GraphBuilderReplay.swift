@@ -7,7 +7,7 @@ public struct GraphReplayError: Error, Sendable, Equatable, CustomStringConverti
 extension GraphBuilder {
     /// Re-applies a recorded update (e.g. read back from a store after a restart): new nodes
     /// must arrive with the next free id of their view, in order; attributes and edge
-    /// increments are then applied as recorded. Replaying every update of a builder, in
+    /// increments are then applied as recorded (an item's attribute values in position order). Replaying every update of a builder, in
     /// order, onto a fresh builder with the same views reproduces it exactly.
     public mutating func replay(_ update: GraphUpdate) throws(GraphReplayError) {
         for node in update.newNodes {
@@ -27,7 +27,9 @@ extension GraphBuilder {
                 Int(assignment.item) < views[0].vocabulary.count,
                 Int(assignment.attribute) < views[assignment.view].vocabulary.count
             else { throw GraphReplayError(message: "attribute assignment out of range: \(assignment)") }
-            recordAttribute(assignment.attribute, item: assignment.item, view: assignment.view)
+            guard recordAttribute(assignment.attribute, item: assignment.item, view: assignment.view, position: assignment.position) else {
+                throw GraphReplayError(message: "attribute assignment out of order or repeated: \(assignment)")
+            }
         }
         for edge in update.edges {
             guard edge.view >= 0, edge.view < views.count,

@@ -29,16 +29,19 @@ public struct GraphUpdate: Sendable, Equatable {
         }
     }
 
-    /// Item `item` got attribute node `attribute` in view `view` (first value seen wins).
+    /// Item `item` got attribute node `attribute` in view `view`, as its value number
+    /// `position` (0 for the first; the first event with values for the item sets them all).
     public struct AttributeAssignment: Sendable, Equatable {
         public var view: Int
         public var item: UInt32
         public var attribute: UInt32
+        public var position: UInt32
 
-        public init(view: Int, item: UInt32, attribute: UInt32) {
+        public init(view: Int, item: UInt32, attribute: UInt32, position: UInt32 = 0) {
             self.view = view
             self.item = item
             self.attribute = attribute
+            self.position = position
         }
     }
 

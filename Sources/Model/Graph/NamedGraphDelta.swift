@@ -2,7 +2,8 @@
 /// sends to every replica (docs/scale-out.md). Names are listed once per view in a table
 /// local to the delta; attributes and edges refer to the table's indices.
 public struct NamedGraphDelta: Sendable, Equatable {
-    /// Item `item` has attribute node `attribute` in view `view`; here indices into `names`.
+    /// Item `item` has attribute node `attribute` at `position` of its value set in view `view`;
+    /// here indices into `names`.
     public typealias Attribute = GraphUpdate.AttributeAssignment
 
     /// `count` more observations of `from -> to` in view `view`; here `from` and `to` are
@@ -62,27 +63,28 @@ public struct NamedGraphDeltaBuilder: Sendable {
     }
 
     /// Adds the next kept events of a session whose earlier events were added already (in
-    /// this delta or an earlier one: `cursor` names where it stands). `knownAttribute(item,
-    /// view)` is the attribute node (name) the global state records for an item in an
-    /// attribute view, if any.
+    /// this delta or an earlier one: `cursor` names where it stands). `knownAttributes(item,
+    /// view)` is the value set (node names, in order) the global state records for an item in
+    /// an attribute view, if any.
     public mutating func extend(session events: [Event], cursor: inout SessionCursor,
-                                knownAttribute: (String, Int) -> String?) {
+                                knownAttributes: (String, Int) -> [String]?) {
         if let item = cursor.item { _ = local.internQuietly(item, view: 0) }
-        for (viewName, node) in cursor.attributes {
-            if let v = local.viewIndex(viewName) { _ = local.internQuietly(node, view: v) }
+        for (viewName, nodes) in cursor.attributes {
+            if let v = local.viewIndex(viewName) { for node in nodes { _ = local.internQuietly(node, view: v) } }
         }
         for event in events {
             for v in 1..<max(local.views.count, 1) {
-                guard let known = knownAttribute(event.item, v) else { continue }
+                guard let known = knownAttributes(event.item, v) else { continue }
                 let item = local.internQuietly(event.item, view: 0)
-                if local.attribute(ofItem: item, view: v) == nil {
-                    local.recordAttribute(local.internQuietly(known, view: v), item: item, view: v)
+                guard local.attribute(ofItem: item, view: v) == nil else { continue }
+                for (position, name) in known.enumerated() {
+                    _ = local.recordAttribute(local.internQuietly(name, view: v), item: item, view: v, position: UInt32(position))
                 }
             }
         }
         let previous = cursor.item
         let update = local.extend(session: events, cursor: &cursor)
-        for a in update.attributes { attributes.append(.init(view: a.view, item: a.item, attribute: a.attribute)) }
+        attributes += update.attributes
         for e in update.edges { increments.append(PackedEdgeIncrement.pack(e)) }
         guard tracksItemEdgeTimes else { return }
         let vocabulary = local.views[0].vocabulary
@@ -114,7 +116,8 @@ public struct NamedGraphDeltaError: Error, CustomStringConvertible, Sendable {
 
 extension GraphBuilder {
     /// Applies a delta cut elsewhere: interns its names in order (new nodes get the next ids),
-    /// records its attribute assignments where the item has none yet (first value wins), and
+    /// records its attribute assignments for items that had no values in that view before the
+    /// delta (the first value set wins, positions in order), and
     /// returns the update by this builder's ids (edges added too when `keepsEdges`). The
     /// delta is checked completely before anything changes: one that does not fit (another
     /// view count, an index out of range) throws and leaves the builder as it was.
@@ -142,11 +145,17 @@ extension GraphBuilder {
                 return id
             })
         }
+        // (view, item) whose values this delta sets: those without values before it.
+        var settable = Set<UInt64>()
+        for a in delta.attributes where a.position == 0 {
+            let item = ids[0][Int(a.item)]
+            if self.attribute(ofItem: item, view: a.view) == nil { settable.insert(UInt64(a.view) << 32 | UInt64(item)) }
+        }
         for a in delta.attributes {
             let item = ids[0][Int(a.item)], attribute = ids[a.view][Int(a.attribute)]
-            guard self.attribute(ofItem: item, view: a.view) == nil else { continue }
-            recordAttribute(attribute, item: item, view: a.view)
-            update.attributes.append(.init(view: a.view, item: item, attribute: attribute))
+            guard settable.contains(UInt64(a.view) << 32 | UInt64(item)),
+                  recordAttribute(attribute, item: item, view: a.view, position: a.position) else { continue }
+            update.attributes.append(.init(view: a.view, item: item, attribute: attribute, position: a.position))
         }
         for e in delta.edges {
             let from = ids[e.view][Int(e.from)], to = ids[e.view][Int(e.to)]

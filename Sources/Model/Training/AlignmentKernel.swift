@@ -27,6 +27,7 @@ public final class AlignmentKernel {
     private let da: UnsafeMutableBufferPointer<Float>  // dL/d(x W)
     private let dx: UnsafeMutableBufferPointer<Float>  // dL/dx
     private let dw: UnsafeMutableBufferPointer<Float>  // dL/dW, dim x dim
+    private var multiplicity: [Int: Int] = [:]          // row key -> occurrences in the batch (`.mean`)
 
     /// - Parameters:
     ///   - maxBatch: the most pairs per call.
@@ -47,14 +48,16 @@ public final class AlignmentKernel {
     /// pair order. `learningRate` steps `W`; `sourceLearningRate` and `targetLearningRate`
     /// (default: `learningRate`) step the source rows and the target rows (attribute and
     /// negatives), for task weights that differ per table (`TaskWeightScaling.perTable`).
-    /// Returns the summed loss of the batch before the step.
+    /// `rowStep` says whether a row held several times in the batch takes the sum or the
+    /// mean of its occurrences' clipped steps. Returns the summed loss of the batch before
+    /// the step.
     @discardableResult
     public func update(
         source: EmbeddingTable, target: EmbeddingTable, matrix w: EmbeddingTable,
         sourceIds: UnsafeBufferPointer<UInt32>, targetIds: UnsafeBufferPointer<UInt32>,
         negatives: UnsafeBufferPointer<UInt32>, negativesPerPair k: Int,
         activation: AlignmentActivation, learningRate: Float,
-        sourceLearningRate: Float? = nil, targetLearningRate: Float? = nil
+        sourceLearningRate: Float? = nil, targetLearningRate: Float? = nil, rowStep: AlignmentRowStep = .sum
     ) -> Float {
         let d = dim
         let group = 2 + k
@@ -117,9 +120,16 @@ public final class AlignmentKernel {
         for i in 0..<(d * d) { wb[i] -= learningRate * min(clip, max(-clip, dw[i])) }
         for i in 0..<(rows * d) { dxm[i] = min(clip, max(-clip, dxm[i])) }
         let sourceStep = sourceLearningRate ?? learningRate, targetStep = targetLearningRate ?? learningRate
+        // A row's key: source ids even, target ids odd (the two tables may be one).
+        func key(_ r: Int) -> Int { r % group == 0 ? 2 * rowId(r).1 : 2 * rowId(r).1 + 1 }
+        if rowStep == .mean {
+            multiplicity.removeAll(keepingCapacity: true)
+            for r in 0..<rows { multiplicity[key(r), default: 0] += 1 }
+        }
         for r in 0..<rows {
             let (table, id) = rowId(r)
-            VectorKernels.axpy(-(r % group == 0 ? sourceStep : targetStep), dxb + r * d, table.rowPointer(id), d)
+            let share: Float = rowStep == .mean ? 1 / Float(multiplicity[key(r)] ?? 1) : 1
+            VectorKernels.axpy(-(r % group == 0 ? sourceStep : targetStep) * share, dxb + r * d, table.rowPointer(id), d)
         }
         return loss
     }

@@ -8,6 +8,9 @@ extension TrainerConfig {
         negatives = t.negatives.perView
         alignNegatives = t.alignNegatives
         alignPassesPerEpoch = t.alignPasses
+        alignSampling = t.alignSampling
+        alignRowStep = t.alignRowStep
+        subsampleThreshold = t.sample
         epochs = t.epochs
         learningRate = Float(t.learningRate)
         minLearningRate = Float(t.minLearningRate)

@@ -31,6 +31,14 @@ public struct TrainerConfig: Sendable, Equatable {
     /// Passes over every alignment pair per epoch, interleaved with the walks (alignment
     /// pairs are a few thousand next to millions of skip-gram pairs).
     public var alignPassesPerEpoch: Int = 1
+    /// Which alignment examples an epoch trains (`AlignmentSampling`); the budget is
+    /// `alignPassesPerEpoch` x pairs either way.
+    public var alignSampling: AlignmentSampling = .passes
+    /// How an alignment batch steps a row it holds several times (`AlignmentRowStep`).
+    public var alignRowStep: AlignmentRowStep = .sum
+    /// Frequent-node subsampling threshold `t` of every view's walks
+    /// (`FrequentNodeSubsampling`); 0 keeps every token.
+    public var subsampleThreshold: Double = 0
     /// Passes over the walks and alignment pairs.
     public var epochs: Int = 5
     /// Starting SGD step size, decayed linearly to `minLearningRate` over training.

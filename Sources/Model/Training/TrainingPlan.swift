@@ -4,6 +4,12 @@ struct TrainingPlan: Sendable {
     let config: TrainerConfig
     let data: TrainingData
     let samplers: [UnigramSampler]
+    /// Per data view, the keep probability of each node under frequent-node subsampling
+    /// (empty: every token is kept).
+    let keepProbabilities: [[Float]]
+    /// Per data alignment, with `AlignmentSampling.occurrence`, a sampler over its pair
+    /// indices (nil: pairs are taken in passes).
+    let occurrenceSamplers: [UnigramSampler?]
     let viewNegatives: [Int]
     /// Data view index -> index in `ModelParameters.views`.
     let parameterView: [Int]
@@ -21,6 +27,18 @@ struct TrainingPlan: Sendable {
     let totalUnits: Int
 
     var taskCount: Int { taskNames.count }
+
+    /// Pair k of `pairs` weighted by its item's occurrences in `source` (the item walks),
+    /// divided by the item's number of pairs (`AlignmentSampling.occurrence`).
+    static func occurrenceSampler(_ pairs: AlignmentPairs, source: WalkCorpus) -> UnigramSampler {
+        var occurrences = [Int](repeating: 0, count: source.nodeCount)
+        for t in source.tokens where Int(t) < occurrences.count { occurrences[Int(t)] += 1 }
+        var values: [UInt32: Int] = [:]
+        for item in pairs.source { values[item, default: 0] += 1 }
+        return UnigramSampler(weights: pairs.source.map { item in
+            Int(item) < occurrences.count ? Double(occurrences[Int(item)]) / Double(values[item] ?? 1) : 0
+        })
+    }
 
     static func intraTaskName(_ view: String) -> String { "intra:\(view)" }
     static func alignTaskName(_ source: String, _ target: String) -> String { "align:\(source)->\(target)" }
@@ -89,6 +107,12 @@ struct TrainingPlan: Sendable {
         self.config = config
         self.data = data
         self.samplers = data.views.map { UnigramSampler(corpus: $0.corpus) }
+        self.keepProbabilities = data.views.map {
+            FrequentNodeSubsampling.keepProbabilities(corpus: $0.corpus, threshold: config.subsampleThreshold)
+        }
+        self.occurrenceSamplers = zip(data.alignments, alignSource).map { a, s in
+            config.alignSampling == .occurrence && a.count > 0 ? Self.occurrenceSampler(a, source: data.views[s].corpus) : nil
+        }
         self.viewNegatives = data.views.map { config.negatives(forView: $0.name) }
         self.parameterView = parameterView
         self.parameterAlignment = parameterAlignment

@@ -35,6 +35,7 @@ struct TrainingWorker {
         var srcIds = [UInt32](repeating: 0, count: batch)
         var dstIds = [UInt32](repeating: 0, count: batch)
         var alignNeg = [UInt32](repeating: 0, count: max(1, batch * config.alignNegatives))
+        var kept: [UInt32] = []  // a walk's tokens left by frequent-node subsampling
 
         var loss = [Double](repeating: 0, count: plan.taskCount)
         var examples = [Int](repeating: 0, count: plan.taskCount)
@@ -73,7 +74,17 @@ struct TrainingWorker {
             let input = parameters.views[plan.parameterView[v]].input
             let output = parameters.views[plan.parameterView[v]].context
             let task = plan.intraTask[v]
-            corpus.tokens.withUnsafeBufferPointer { toks in
+            let keep = plan.keepProbabilities[v]
+            if !keep.isEmpty {
+                kept.removeAll(keepingCapacity: true)
+                for pos in start..<end {
+                    let t = corpus.tokens[pos]
+                    if keep[Int(t)] >= 1 || rng.nextUnitFloat() < keep[Int(t)] { kept.append(t) }
+                }
+                units += (end - start) - kept.count  // dropped tokens count toward the schedule
+            }
+            func train(_ toks: UnsafeBufferPointer<UInt32>) {
+                let start = 0, end = toks.count
                 for pos in start..<end {
                     let centre = toks[pos]
                     let reduced = window - rng.nextIndex(window)
@@ -111,6 +122,11 @@ struct TrainingWorker {
                     if sinceSync >= config.syncInterval { sync() }
                 }
             }
+            if keep.isEmpty {
+                corpus.tokens.withUnsafeBufferPointer { train(UnsafeBufferPointer(rebasing: $0[start..<end])) }
+            } else {
+                kept.withUnsafeBufferPointer { train($0) }
+            }
         }
 
         func trainBatch(alignment a: Int, indices: ArraySlice<Int>) {
@@ -139,7 +155,8 @@ struct TrainingWorker {
                             activation: config.alignActivation,
                             learningRate: snap.learningRate * factors.alignMatrix[a],
                             sourceLearningRate: snap.learningRate * factors.alignSource[a],
-                            targetLearningRate: snap.learningRate * factors.alignTarget[a])
+                            targetLearningRate: snap.learningRate * factors.alignTarget[a],
+                            rowStep: config.alignRowStep)
                     }
                 }
             }
@@ -151,13 +168,18 @@ struct TrainingWorker {
 
         for _ in 0..<config.epochs {
             walks.shuffle(using: &rng)
-            // Each pass reshuffles every alignment's pairs; batches of all passes are mixed.
+            // Each pass reshuffles every alignment's pairs (or draws this thread's share of
+            // them by occurrence); batches of all passes are mixed.
             var orders: [[[Int]]] = []
             var batches: [(alignment: Int, pass: Int, start: Int)] = []
             for pass in 0..<max(1, config.alignPassesPerEpoch) {
                 var order: [[Int]] = []
                 for a in pairIndices.indices {
-                    pairIndices[a].shuffle(using: &rng)
+                    if let sampler = plan.occurrenceSamplers[a] {
+                        for k in pairIndices[a].indices { pairIndices[a][k] = Int(sampler.sample(using: &rng)) }
+                    } else {
+                        pairIndices[a].shuffle(using: &rng)
+                    }
                     order.append(pairIndices[a])
                     for s in stride(from: 0, to: pairIndices[a].count, by: batch) { batches.append((a, pass, s)) }
                 }

@@ -13,8 +13,14 @@ public struct UnigramSampler: Sendable {
     /// Builds the sampler from per-id counts (id = index). Ids with count 0 are never drawn,
     /// unless every count is 0, in which case draws are uniform.
     public init(counts: [Int], power: Double = 0.75) {
-        let n = counts.count
-        var weights = counts.map { $0 > 0 ? pow(Double($0), power) : 0 }
+        self.init(weights: counts.map { $0 > 0 ? pow(Double($0), power) : 0 })
+    }
+
+    /// Draws id `i` with probability `weights[i] / sum(weights)` (weights >= 0; non-finite
+    /// and negative ones count as 0). Uniform when every weight is 0.
+    public init(weights: [Double]) {
+        let n = weights.count
+        var weights = weights.map { $0.isFinite && $0 > 0 ? $0 : 0 }
         var total = weights.reduce(0, +)
         if total <= 0 {
             weights = Array(repeating: 1, count: n)

@@ -2,13 +2,16 @@ import Foundation
 
 /// Appends `HistoryRecord`s to `<state>/history.jsonl` (one JSON object per line). Writes
 /// are serialised by a lock; a failed write is logged once by the caller's choice and
-/// otherwise ignored (the history is for reports, never for correctness).
+/// otherwise ignored (the history is for reports, never for correctness). Every record also
+/// goes to the metrics (`StreamTelemetry`: rounds, versions, checkpoints).
 public final class HistoryLog: @unchecked Sendable {
     private let lock = NSLock()
     private let handle: FileHandle?
     private let encoder: JSONEncoder
+    private let telemetry: StreamTelemetry
 
-    public init(stateDirectory: String) {
+    public init(stateDirectory: String, telemetry: StreamTelemetry = .shared) {
+        self.telemetry = telemetry
         let path = URL(fileURLWithPath: stateDirectory).appendingPathComponent(HistoryRecord.fileName).path
         if !FileManager.default.fileExists(atPath: path) { FileManager.default.createFile(atPath: path, contents: nil) }
         handle = FileHandle(forWritingAtPath: path)
@@ -20,6 +23,7 @@ public final class HistoryLog: @unchecked Sendable {
     deinit { try? handle?.close() }
 
     public func append(_ record: HistoryRecord) {
+        telemetry.record(record)
         guard let data = try? encoder.encode(record) else { return }
         lock.withLock {
             try? handle?.write(contentsOf: data + Data("\n".utf8))

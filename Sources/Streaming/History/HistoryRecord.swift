@@ -8,8 +8,9 @@ import Kafka
 /// - `ingest` (every status interval): `events` (applied so far), `eventsPerSecond`,
 ///   `lag` (total messages behind the high watermarks), `deadLetters`, `openSessions`,
 ///   `nodes` and `edges` per view.
-/// - `train` (every training round): `tokens` (trained so far), `losses` per task (mean
-///   loss of the round), `taskLogVariances` per task (`s_t`; the weight is `exp(-s_t)`).
+/// - `train` (every training round): `tokens` (trained so far), `roundTokens` and
+///   `roundSeconds` (of this round), `losses` per task (mean loss of the round),
+///   `taskLogVariances` per task (`s_t`; the weight is `exp(-s_t)`).
 /// - `publish` (every published version): `version`, `versionKind` (`snapshot`/`delta`),
 ///   `rows`, `eventTimeWatermarkMs`, `freshnessMs` (publish time minus the event-time
 ///   watermark), `newEdgeFreshnessMs` (per new item edge: version complete time minus the
@@ -42,6 +43,8 @@ public struct HistoryRecord: Sendable, Equatable, Codable {
 
     // train
     public var tokens: UInt64?
+    public var roundTokens: Int?
+    public var roundSeconds: Double?
     public var losses: [String: Double]?
     public var taskLogVariances: [String: Double]?
 
@@ -102,6 +105,8 @@ extension HistoryRecord {
     public init(round report: ContinuousTrainer.RoundReport, tokens: UInt64, timeMs: Int64 = HistoryLog.nowMs) {
         self.init(kind: .train, timeMs: timeMs)
         self.tokens = tokens
+        roundTokens = report.tokens
+        roundSeconds = report.seconds
         losses = Dictionary(uniqueKeysWithValues: report.tasks.tasks.map { ($0.name, $0.meanLoss) })
         taskLogVariances = Dictionary(uniqueKeysWithValues: report.tasks.tasks.map { ($0.name, $0.logVariance) })
     }

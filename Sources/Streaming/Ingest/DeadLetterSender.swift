@@ -1,6 +1,5 @@
 import Kafka
 import Logging
-import Metrics
 import Model
 
 /// Produces the dead letters of one batch and waits for each acknowledgement.
@@ -10,15 +9,14 @@ import Model
 /// cannot be delivered (any error, once librdkafka has retried for up to
 /// `message.timeout.ms`) is lost: it is logged at error level (`dead letter lost`, with the
 /// source `topic/partition/offset`, the reason and the delivery error) and counted
-/// (`m2grl_ingest_dead_letters_lost_total`), and ingestion goes on: a dead letter never stops
-/// the stream. The letters of one batch are sent concurrently, so their order on the
+/// (`events.dead_letters_lost` in the state, `m2grl_ingest_events_total{outcome="dead_letters_lost"}`),
+/// and ingestion goes on: a dead letter never stops the stream. The letters of one batch are sent concurrently, so their order on the
 /// dead-letter topic is not the source order (`m2grl.source` gives it).
 struct DeadLetterSender: Sendable {
     let producer: KafkaProducer
     let topic: String
     let maxMessageBytes: Int
     let logger: Logger
-    let lost = Counter(label: "m2grl_ingest_dead_letters_lost_total")
 
     init(producer: KafkaProducer, topic: String, producerConfiguration: KafkaConfiguration, logger: Logger) {
         self.producer = producer
@@ -37,7 +35,6 @@ struct DeadLetterSender: Sendable {
             for await delivered in group where !delivered { lost += 1 }
             return lost
         }
-        lost.increment(by: lostCount)
         return lostCount
     }
 

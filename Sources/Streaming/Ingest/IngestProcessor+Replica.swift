@@ -44,17 +44,17 @@ extension IngestProcessor {
         }
     }
 
-    /// Per item (by name), the attribute node (name) the state records in each attribute
-    /// view (index into the pipeline's views) where it has one.
-    func attributeNames(of items: some Sequence<String>) -> [String: [Int: String]] {
+    /// Per item (by name), the attribute nodes (names, the item's value set in order) the
+    /// state records in each attribute view (index into the pipeline's views) where it has any.
+    func attributeNames(of items: some Sequence<String>) -> [String: [Int: [String]]] {
         state.withLock { s in
-            var out: [String: [Int: String]] = [:]
+            var out: [String: [Int: [String]]] = [:]
             let builder = s.builder
             for item in items where out[item] == nil {
                 guard let id = builder.views[0].vocabulary.id(of: item) else { continue }
-                var known: [Int: String] = [:]
+                var known: [Int: [String]] = [:]
                 for v in 1..<max(builder.views.count, 1) {
-                    if let a = builder.attribute(ofItem: id, view: v) { known[v] = builder.views[v].vocabulary.name(of: a) }
+                    if let values = builder.attributes(ofItem: id, view: v) { known[v] = values.map { builder.views[v].vocabulary.name(of: $0) } }
                 }
                 if !known.isEmpty { out[item] = known }
             }

@@ -118,7 +118,11 @@ extension IngestState {
         for update in updates {
             for n in update.newNodes { try batch.put(schema.vocab, CompositeKey(UInt16(n.view), n.id), n.name) }
             for a in update.attributes {
-                try batch.put(schema.attrs, CompositeKey(UInt16(a.view), a.item), UInt64(a.attribute))
+                if a.position == 0 {
+                    try batch.put(schema.attrs, CompositeKey(UInt16(a.view), a.item), UInt64(a.attribute))
+                } else {
+                    try batch.put(schema.furtherAttrs, CompositeKey(UInt16(a.view), a.item, a.position), UInt64(a.attribute))
+                }
             }
             for e in update.edges { increments.append(PackedEdgeIncrement.pack(e)) }
             outcome.newNodes += update.newNodes.count

@@ -90,6 +90,12 @@ struct IngestState {
             update.attributes.append(.init(view: Int(view), item: item, attribute: UInt32(truncatingIfNeeded: attribute)))
             return .continue
         }
+        try schema.furtherAttrs.scan { key, attribute in  // in (view, item, position) order
+            let (view, item, position) = key.components
+            update.attributes.append(.init(view: Int(view), item: item, attribute: UInt32(truncatingIfNeeded: attribute),
+                                           position: position))
+            return .continue
+        }
         do { try builder.replay(update) } catch { throw IngestError.corruptState("\(error)") }
         // Adjacency stays in RocksDB until a batch or a walk reaches it; only count it.
         var edgeCounts = self.edgeCounts
@@ -170,20 +176,15 @@ struct IngestState {
 
     /// The views must be those the state was built with; a new state records them.
     private func checkViews() throws {
-        var stored: [(Int, String)] = []
-        try schema.meta.scan { key, _ in  // String keys are terminated: a prefix scan on "view:" matches nothing
-            let parts = key.split(separator: ":", maxSplits: 2)
-            if key.hasPrefix("view:"), parts.count == 3, let i = Int(parts[1]) { stored.append((i, String(parts[2]))) }
-            return .continue
-        }
+        let stored = try schema.viewNames()
         let names = config.viewNames
         if stored.isEmpty {
             let batch = WriteBatch()
-            for (i, n) in names.enumerated() { try batch.put(schema.meta, "view:\(i):\(n)", 1) }
+            try schema.putViewNames(names, into: batch)
             try batch.put(schema.meta, "format.version", IngestSchema.formatVersion)
             try store.write(batch, sync: true)
-        } else if stored.sorted(by: { $0.0 < $1.0 }).map(\.1) != names {
-            throw IngestError.viewsChanged(stored: stored.sorted(by: { $0.0 < $1.0 }).map(\.1), pipeline: names)
+        } else if stored != names {
+            throw IngestError.viewsChanged(stored: stored, pipeline: names)
         }
     }
 

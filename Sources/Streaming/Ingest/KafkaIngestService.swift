@@ -1,7 +1,6 @@
 import Foundation
 import Kafka
 import Logging
-import Metrics
 import Model
 import ServiceLifecycle
 
@@ -28,7 +27,8 @@ public final class KafkaIngestService: Service, Sendable {
         public var group: String
         public var deadLetterTopic: String
         public var maxBatch: Int = 20000
-        public var statusInterval: Duration? = .seconds(10)
+        public static let defaultStatusInterval: Duration = .seconds(10)
+        public var statusInterval: Duration? = defaultStatusInterval
         /// Stop once every assigned partition has reached its end (a bounded catch-up run).
         public var stopAtEnd: Bool = false
         /// Benchmark ceiling: consume and decode, apply nothing, store nothing.
@@ -36,6 +36,8 @@ public final class KafkaIngestService: Service, Sendable {
         /// Called with every status (each `statusInterval` and at the end): the processor's
         /// status, events/s since the previous one (nil for the final one), lag per partition.
         public var onStatus: (@Sendable (IngestStatus, Double?, [TopicPartition: Int64]) -> Void)?
+        /// Where statuses, lag and batch times go as metrics (and readiness).
+        public var telemetry: StreamTelemetry = .shared
 
         public init(topic: String, group: String, deadLetterTopic: String) {
             self.topic = topic
@@ -92,7 +94,7 @@ public final class KafkaIngestService: Service, Sendable {
             producer: deadLetterProducer, topic: settings.deadLetterTopic, producerConfiguration: producerConfig, logger: logger)
         try consumer.subscribe([settings.topic])
 
-        let metrics = IngestMetrics()
+        let telemetry = settings.telemetry
         var lastStatus = ContinuousClock.now
         var eventsSinceStatus = 0
         var previousStatus = (loads: 0, applied: UInt64(0))
@@ -119,7 +121,6 @@ public final class KafkaIngestService: Service, Sendable {
             guard let p = pending else { return }
             pending = nil
             let (outcome, deadLetters) = try await p.task.value
-            metrics.record(outcome, deadLetters: deadLetters)
             eventsSinceStatus += outcome.events + deadLetters
             commitToGroup(notYetOnDisk)   // the previous batch: this apply waited for its write
             notYetOnDisk = p.nextOffsets
@@ -146,6 +147,7 @@ public final class KafkaIngestService: Service, Sendable {
                         } else {
                             // Decoding (and dead letters) of this batch overlaps the apply of the
                             // previous one; the next poll overlaps this batch's apply.
+                            let polledAt = ContinuousClock.now
                             let decoded = Task { [self] in try await decode(messages, deadLetters: deadLetters) }
                             try await settle()
                             inflight.begin()
@@ -153,6 +155,7 @@ public final class KafkaIngestService: Service, Sendable {
                                 defer { inflight.end() }
                                 let input = try await decoded.value
                                 let outcome = try await onDedicatedThread { try processor.apply(input) }
+                                telemetry.recordBatch(ContinuousClock.now - polledAt)
                                 return (outcome, input.deadLetters)
                             }
                             pending = (task, nextOffsets)
@@ -251,7 +254,7 @@ public final class KafkaIngestService: Service, Sendable {
             logger.warning("the adjacency cache read \(loads) nodes back from RocksDB for \(applied - min(previous.applied, applied)) events: ingest.adjacency_cache_mb (\(s.adjacencyBound / 1_048_576) MiB) is far below the nodes the walks reach; raise it")
         }
         previous = (s.adjacencyLoads, applied)
-        IngestMetrics.publish(status: s, lag: lag, eventsPerSecond: eventsPerSecond)
+        settings.telemetry.recordIngest(status: s, lag: lag, eventsPerSecond: eventsPerSecond)
         settings.onStatus?(s, eventsPerSecond, lag)
         let views = s.views.map { "\($0.name) \($0.nodes)n/\($0.edges)e/\($0.walksInRing)w" }.joined(separator: " ")
         let rate = eventsPerSecond.map { String(format: "%.0f ev/s", $0) } ?? "final"
@@ -292,38 +295,4 @@ func onDedicatedThread<T: Sendable>(_ body: @escaping @Sendable () throws -> T) 
 
 extension Duration {
     var seconds: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
-}
-
-/// swift-metrics instruments of the ingester.
-final class IngestMetrics: Sendable {
-    let events = Counter(label: "m2grl_ingest_events_total")
-    let deadLetters = Counter(label: "m2grl_ingest_dead_letters_total")
-    let lateEvents = Counter(label: "m2grl_ingest_late_events_total")
-    let sessions = Counter(label: "m2grl_ingest_sessions_closed_total")
-    let walks = Counter(label: "m2grl_ingest_walks_written_total")
-
-    /// Gauges from a status snapshot: per view nodes, edges and walk-ring fill, open sessions,
-    /// adjacency held and read back, lag per partition, events/s.
-    static func publish(status s: IngestStatus, lag: [TopicPartition: Int64], eventsPerSecond: Double?) {
-        for v in s.views {
-            Gauge(label: "m2grl_graph_nodes", dimensions: [("view", v.name)]).record(v.nodes)
-            Gauge(label: "m2grl_graph_edges", dimensions: [("view", v.name)]).record(v.edges)
-            Gauge(label: "m2grl_walk_ring_walks", dimensions: [("view", v.name)]).record(v.walksInRing)
-        }
-        Gauge(label: "m2grl_sessions_open").record(s.openSessions)
-        Gauge(label: "m2grl_adjacency_cache_bytes").record(s.adjacencyBytes)
-        Gauge(label: "m2grl_adjacency_loads").record(s.adjacencyLoads)
-        for (tp, l) in lag {
-            Gauge(label: "m2grl_ingest_lag", dimensions: [("topic", tp.topic), ("partition", "\(tp.partition)")]).record(l)
-        }
-        if let eventsPerSecond { Gauge(label: "m2grl_ingest_events_per_second").record(eventsPerSecond) }
-    }
-
-    func record(_ o: IngestBatchOutcome, deadLetters n: Int) {
-        events.increment(by: o.events)
-        deadLetters.increment(by: n)
-        lateEvents.increment(by: o.lateEvents)
-        sessions.increment(by: o.sessionsClosed)
-        walks.increment(by: o.walksWritten)
-    }
 }

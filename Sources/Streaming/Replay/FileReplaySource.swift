@@ -2,6 +2,7 @@ import Foundation
 import Kafka
 import Logging
 import Model
+import ModelFiles
 
 /// Replays an events file through the same `ReplayDriver` as a topic: the file is one
 /// partition (`file:<name>`, offset = event number in the file), cut into batches of

@@ -58,8 +58,11 @@ public enum PublicationSetup {
     public static func sink(config: PipelineConfig, kafka: KafkaConfiguration, continuingAfter after: UInt64,
                             term: UInt64 = 0, logger: Logger) async throws -> any VersionSink {
         let producer = try await producer(config: config, kafka: kafka, logger: logger)
+        // The topics' metadata now rather than at the first version, which would wait for it.
+        let topics = PublicationTopics(pipeline: config)
+        for topic in [topics.embeddings, topics.versions] { _ = try? await producer.partitionCount(topic: topic) }
         let publisher = EmbeddingPublisher(
-            producer: producer, topics: PublicationTopics(pipeline: config),
+            producer: producer, topics: topics,
             format: config.publish.format == .json ? .json : .protobuf,
             continuingAfter: after == 0 ? nil : after, transactional: config.publish.transactions, term: term, logger: logger)
         return PublisherSink(publisher: publisher)

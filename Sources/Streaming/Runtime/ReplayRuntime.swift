@@ -2,8 +2,10 @@ import Foundation
 import Kafka
 import Logging
 import Model
+import ModelFiles
 import ServiceLifecycle
 import Store
+import Telemetry
 
 /// What one `replay` runs, as values (the CLI fills it from its flags, tests in-process).
 public struct ReplaySetup: Sendable {
@@ -22,6 +24,8 @@ public struct ReplaySetup: Sendable {
     public var trainThreads = 1
     /// Consumer group id of the replay (default `m2grl-<name>-replay`); it commits nothing.
     public var group: String?
+    /// The metrics endpoint (`--metrics-address`), not ready while replaying.
+    public var metrics: MetricsStart?
 
     public init(config: PipelineConfig, pipelineHash: String, stateDirectory: String) {
         self.config = config
@@ -40,10 +44,12 @@ public final class ReplayRuntime: Sendable {
     public let driver: ReplayDriver
     let sink: (any VersionSink)?
     let history: HistoryLog
+    /// Serves from `make` on; `continueLive` runs it in its group, `close` stops it otherwise.
+    let metricsServer: MetricsHTTPServer?
     let logger: Logger
 
     init(setup: ReplaySetup, store: Store, processor: IngestProcessor, trainer: ContinuousTrainer?, driver: ReplayDriver,
-         sink: (any VersionSink)?, history: HistoryLog, logger: Logger) {
+         sink: (any VersionSink)?, history: HistoryLog, metricsServer: MetricsHTTPServer?, logger: Logger) {
         self.setup = setup
         self.store = store
         self.processor = processor
@@ -51,6 +57,7 @@ public final class ReplayRuntime: Sendable {
         self.driver = driver
         self.sink = sink
         self.history = history
+        self.metricsServer = metricsServer
         self.logger = logger
     }
 
@@ -63,10 +70,12 @@ public final class ReplayRuntime: Sendable {
         do { store = try IngestSchema.openStore(path: setup.stateDirectory) } catch {
             throw ServeSetupError.stateDirectory("\(error)")
         }
+        var metricsServer: MetricsHTTPServer?
         do {
             var options = setup.ingest
             options.pipelinedCommits = true
             let processor = try IngestProcessor(store: store, config: config, options: options, logger: logger)
+            metricsServer = try await setup.metrics?(processor)
             let history = HistoryLog(stateDirectory: setup.stateDirectory)
             var lastPublished: UInt64 = 0
             if setup.plan.publish != .none, let kafka = setup.kafka {
@@ -82,8 +91,9 @@ public final class ReplayRuntime: Sendable {
             let driver = ReplayDriver(processor: processor, trainer: trainer, sink: sink, plan: setup.plan,
                                       stateDirectory: setup.stateDirectory, history: history, logger: logger)
             return ReplayRuntime(setup: setup, store: store, processor: processor, trainer: trainer, driver: driver,
-                                 sink: sink, history: history, logger: logger)
+                                 sink: sink, history: history, metricsServer: metricsServer, logger: logger)
         } catch {
+            await metricsServer?.close()
             store.close()
             throw error
         }
@@ -121,9 +131,18 @@ public final class ReplayRuntime: Sendable {
                 trainer: trainer, sink: sink, history: history, config: setup.config, state: setup.stateDirectory,
                 finalEpochs: 0, logger: logger)))
         }
+        // Ready by serve's rules from now on.
+        StreamTelemetry.shared.readiness.continueLive()
+        if let metricsServer { services.insert(.init(service: metricsServer), at: 0) }   // stops last
         try await ServiceGroup(configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)).run()
     }
 
+    /// Stops the metrics endpoint when the replay does not continue live.
+    public func closeMetrics() async {
+        await metricsServer?.close()
+    }
+
+    /// Closes the state directory; call after `run` (and `continueLive`) returned.
     public func close() {
         try? processor.flush()
         store.close()

@@ -4,6 +4,11 @@ import Logging
 import Model
 import ServiceLifecycle
 import Store
+import Telemetry
+
+/// Starts the metrics endpoint for the processor, once it exists and before the services are
+/// made (instruments made earlier go nowhere); nil: no endpoint.
+public typealias MetricsStart = @Sendable (IngestProcessor) async throws -> MetricsHTTPServer?
 
 /// What one `serve` process runs, as values: the CLI fills it from its flags, tests fill it
 /// in-process. `ServeRuntime.make` wires it.
@@ -40,6 +45,8 @@ public struct ServeSetup: Sendable {
     public var scaleOut: ScaleOutSettings?
     /// SIGTERM and SIGINT shut the services down gracefully (a process; tests in-process: no).
     public var handlesSignals = false
+    /// The metrics endpoint (`--metrics-address`); it runs first in the group and stops last.
+    public var metrics: MetricsStart?
 
     public init(config: PipelineConfig, pipelineHash: String, stateDirectory: String, kafka: KafkaConfiguration) {
         self.config = config
@@ -87,11 +94,13 @@ public final class ServeRuntime: Sendable {
         do { store = try IngestSchema.openStore(path: setup.stateDirectory, options: storeOptions) } catch {
             throw ServeSetupError.stateDirectory("\(error)")
         }
+        var metricsServer: MetricsHTTPServer?
         do {
             var options = setup.ingest
             options.pipelinedCommits = true
             options.replica = setup.scaleOut != nil
             let processor = try IngestProcessor(store: store, config: config, options: options, logger: logger)
+            metricsServer = try await setup.metrics?(processor)
             let history = setup.consumeOnly ? nil : HistoryLog(stateDirectory: setup.stateDirectory)
             var settings = KafkaIngestService.Settings(topic: topics.events, group: topics.group, deadLetterTopic: topics.deadLetters)
             settings.maxBatch = setup.maxBatch
@@ -118,10 +127,12 @@ public final class ServeRuntime: Sendable {
                     setup: setup, training: training, processor: processor, history: history,
                     provisioning: provisioning, logger: logger)))
             }
+            if let metricsServer { services.insert(.init(service: metricsServer), at: 0) }   // stops last
             let group = ServiceGroup(configuration: .init(
                 services: services, gracefulShutdownSignals: setup.handlesSignals ? [.sigterm, .sigint] : [], logger: logger))
             return ServeRuntime(store: store, processor: processor, group: group, scaleOut: instance)
         } catch {
+            await metricsServer?.close()
             store.close()
             throw error
         }

@@ -8,7 +8,8 @@ import Model
 /// `"M2GD"`, version u8 (1), fingerprint u64, writer instance str, incarnation u64, input
 /// topic str, partition, start, end, counters (events, dead lettered, dead letters lost, late,
 /// over active, sessions closed), clock (per mark: present u8, [user str, millis]), names
-/// (view count, per view: count, str*), attributes (count, (view, item, attribute)*), edges
+/// (view count, per view: count, str*), attributes (count, (view, item, attribute,
+/// position)*), edges
 /// (count, (view, from, to, count)*), item edge times (count, (from, to, millis)*), users
 /// (count, (user str, present u8, [state length, state bytes])*).
 ///
@@ -56,6 +57,7 @@ public enum GraphDeltaCodec {
             w.varint(UInt64(a.view))
             w.varint(UInt64(a.item))
             w.varint(UInt64(a.attribute))
+            w.varint(UInt64(a.position))
         }
         w.varint(UInt64(r.graph.edges.count))
         for e in r.graph.edges {
@@ -128,8 +130,9 @@ public enum GraphDeltaCodec {
             names.append(view)
         }
         var attributes: [NamedGraphDelta.Attribute] = []
-        for _ in 0..<(try r.count(minimumBytes: 3)) {
-            attributes.append(.init(view: Int(try r.varint(max: UInt64(maxViews))), item: try r.id(), attribute: try r.id()))
+        for _ in 0..<(try r.count(minimumBytes: 4)) {
+            attributes.append(.init(view: Int(try r.varint(max: UInt64(maxViews))), item: try r.id(), attribute: try r.id(),
+                                    position: try r.id()))
         }
         var edges: [NamedGraphDelta.Edge] = []
         let edgeCount = try r.count(minimumBytes: 4)

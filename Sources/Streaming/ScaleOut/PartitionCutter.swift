@@ -21,7 +21,7 @@ struct PartitionCutter: Sendable {
     private(set) var inFlight: [InFlight] = []
     /// Attribute nodes assigned by the records in flight (item -> view -> node), which the
     /// replica does not know yet.
-    private var pendingAttributes: [String: [Int: String]] = [:]
+    private var pendingAttributes: [String: [Int: [String]]] = [:]
 
     /// A cutter resuming `source` at `mark` from the replica's `sessions`.
     init(source: TopicPartition, sessions: PartitionSessions, mark: Int64) {
@@ -37,7 +37,7 @@ struct PartitionCutter: Sendable {
         var viewNames: [String]
         var tracksItemEdgeTimes: Bool
         /// The attribute nodes the replica records for items (see `IngestProcessor.attributeNames`).
-        var knownAttributes: @Sendable ([String]) -> [String: [Int: String]]
+        var knownAttributes: @Sendable ([String]) -> [String: [Int: [String]]]
     }
 
     /// Cuts the batch `records` (this partition's decoded events, in offset order; those below
@@ -63,8 +63,8 @@ struct PartitionCutter: Sendable {
         }
         users.formUnion(changed ?? [])
         let graph = delta.finish()
-        for a in graph.attributes {
-            pendingAttributes[graph.names[0][Int(a.item)], default: [:]][a.view] = graph.names[a.view][Int(a.attribute)]
+        for a in graph.attributes {  // positions in order per item and view
+            pendingAttributes[graph.names[0][Int(a.item)], default: [:]][a.view, default: []].append(graph.names[a.view][Int(a.attribute)])
         }
         let after = sessions.cutter.statistics
         counters.deadLettered = UInt64(max(0, deadLetters))

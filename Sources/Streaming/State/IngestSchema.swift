@@ -6,7 +6,8 @@ import Store
 /// | --- | --- | --- |
 /// | `vocab` | (view u16, id u32) | node name (UTF-8) |
 /// | `edges` | (view u16, from u32, to u32) | weight, u64 (merge-add) |
-/// | `attrs` | (view u16, item u32) | attribute node id, u64 |
+/// | `attrs` | (view u16, item u32) | the item's (first) attribute node id, u64 |
+/// | `attrs` (prefix 2) | (view u16, item u32, position u32) | a multi-valued item's further attribute node ids (position >= 1), u64 |
 /// | `sessions` | (topic, partition i32, user) | one user's open-session state (`UserStateCodec`) |
 /// | `offsets` | (topic, partition i32) | next offset to consume, u64 |
 /// | `offsets` (prefix 2) | (topic, partition i32) | the partition's event clock, ms (i64 as u64) |
@@ -33,6 +34,7 @@ public struct IngestSchema: Sendable {
     public let vocab: Keyspace<ViewNodeKey, StringCodec>
     public let edges: Keyspace<EdgeKey, UInt64LittleEndianCodec>
     public let attrs: Keyspace<ViewNodeKey, UInt64LittleEndianCodec>
+    public let furtherAttrs: Keyspace<EdgeKey, UInt64LittleEndianCodec>
     public let sessions: Keyspace<UserKey, RawBytesCodec>
     public let offsets: Keyspace<PartitionKey, UInt64LittleEndianCodec>
     public let eventClock: Keyspace<PartitionKey, UInt64LittleEndianCodec>
@@ -46,6 +48,7 @@ public struct IngestSchema: Sendable {
         vocab = Keyspace(try store.columnFamily("vocab"), prefix: [1], codec: StringCodec())
         edges = Keyspace(try store.columnFamily("edges"), prefix: [1], codec: UInt64LittleEndianCodec())
         attrs = Keyspace(try store.columnFamily("attrs"), prefix: [1], codec: UInt64LittleEndianCodec())
+        furtherAttrs = Keyspace(try store.columnFamily("attrs"), prefix: [2], codec: UInt64LittleEndianCodec())
         sessions = Keyspace(try store.columnFamily("sessions"), prefix: [1], codec: RawBytesCodec())
         offsets = Keyspace(try store.columnFamily("offsets"), prefix: [1], codec: UInt64LittleEndianCodec())
         eventClock = Keyspace(try store.columnFamily("offsets"), prefix: [2], codec: UInt64LittleEndianCodec())
@@ -53,6 +56,23 @@ public struct IngestSchema: Sendable {
         replicaPositions = Keyspace(try store.columnFamily("offsets"), prefix: [4], codec: UInt64LittleEndianCodec())
         walks = Keyspace(try store.columnFamily("walks"), prefix: [1], codec: RawBytesCodec())
         meta = Keyspace(try store.columnFamily("meta"), prefix: [1], codec: UInt64LittleEndianCodec())
+    }
+
+    /// The view names the state was built with, item view first (`meta` keys
+    /// `view:<i>:<name>`); empty for a new state.
+    public func viewNames() throws -> [String] {
+        var views: [(Int, String)] = []
+        try meta.scan { key, _ in  // String keys are terminated: a prefix scan on "view:" matches nothing
+            let parts = key.split(separator: ":", maxSplits: 2)
+            if key.hasPrefix("view:"), parts.count == 3, let i = Int(parts[1]) { views.append((i, String(parts[2]))) }
+            return .continue
+        }
+        return views.sorted { $0.0 < $1.0 }.map(\.1)
+    }
+
+    /// Records `names` as the state's views (see ``viewNames()``).
+    public func putViewNames(_ names: [String], into batch: WriteBatch) throws {
+        for (i, n) in names.enumerated() { try batch.put(meta, "view:\(i):\(n)", 1) }
     }
 
     /// Opens (or creates) an ingest state directory. The families every batch writes tens of

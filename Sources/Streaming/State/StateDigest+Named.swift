@@ -7,7 +7,8 @@ extension StateDigest {
     /// same log agree on it; the exact `digest` also needs identical batches (ids, walks).
     ///
     /// Definition: the sorted lines `v <view> <name>`, `e <view> <from> <to> <weight>` and
-    /// `a <view> <item> <attribute>` (fields separated by 0x1F, lines by 0x1E), hashed in order.
+    /// `a <view> <item> <attribute>` (one per value of a multi-valued item; fields separated
+    /// by 0x1F, lines by 0x1E), hashed in order.
     public static func namedGraphDigest(store: Store) throws -> String {
         let schema = try IngestSchema(store: store)
         var names: [UInt16: [UInt32: String]] = [:]
@@ -24,9 +25,15 @@ extension StateDigest {
             lines.append("e\u{1F}\(view)\u{1F}\(name(view, from))\u{1F}\(name(view, to))\u{1F}\(weight)")
             return .continue
         }
+        func attributeLine(_ view: UInt16, _ item: UInt32, _ attribute: UInt64) -> String {
+            "a\u{1F}\(view)\u{1F}\(name(0, item))\u{1F}\(name(view, UInt32(truncatingIfNeeded: attribute)))"
+        }
         try schema.attrs.scan { key, attribute in
-            let (view, item) = key.components
-            lines.append("a\u{1F}\(view)\u{1F}\(name(0, item))\u{1F}\(name(view, UInt32(truncatingIfNeeded: attribute)))")
+            lines.append(attributeLine(key.components.0, key.components.1, attribute))
+            return .continue
+        }
+        try schema.furtherAttrs.scan { key, attribute in
+            lines.append(attributeLine(key.components.0, key.components.1, attribute))
             return .continue
         }
         lines.sort { $0.utf8.lexicographicallyPrecedes($1.utf8) }

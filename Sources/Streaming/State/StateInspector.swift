@@ -28,15 +28,7 @@ public struct StateInspector: Sendable {
     }
 
     /// The view names the state was built with, item view first (from `meta` `view:<i>:<name>`).
-    public func viewNames() throws -> [String] {
-        var views: [(Int, String)] = []
-        try schema.meta.scan { key, _ in
-            let parts = key.split(separator: ":", maxSplits: 2)
-            if key.hasPrefix("view:"), parts.count == 3, let i = Int(parts[1]) { views.append((i, String(parts[2]))) }
-            return .continue
-        }
-        return views.sorted { $0.0 < $1.0 }.map(\.1)
-    }
+    public func viewNames() throws -> [String] { try schema.viewNames() }
 
     /// A point-in-time summary, read from one snapshot.
     public func status() throws -> StateStatus {
@@ -92,7 +84,8 @@ public struct StateInspector: Sendable {
     }
 
     /// Attribute values of the named items: for each item name found in the item view, its
-    /// `(view, attribute node name)` pairs in view order. Items unknown to the state are absent.
+    /// `(view, attribute node name)` pairs in view order, a multi-valued item's values in
+    /// their order. Items unknown to the state are absent.
     public func attributes(ofItems items: [String]) throws -> [String: [(view: String, value: String)]] {
         let names = try viewNames()
         guard names.count > 1, !items.isEmpty else { return [:] }
@@ -106,10 +99,17 @@ public struct StateInspector: Sendable {
         for (item, id) in ids.sorted(by: { $0.value < $1.value }) {
             var values: [(view: String, value: String)] = []
             for v in 1..<names.count {
-                guard let attribute = try schema.attrs.get(CompositeKey(UInt16(v), id)),
-                      let value = try schema.vocab.get(CompositeKey(UInt16(v), UInt32(truncatingIfNeeded: attribute)))
-                else { continue }
-                values.append((names[v], value))
+                guard let attribute = try schema.attrs.get(CompositeKey(UInt16(v), id)) else { continue }
+                var attributes = [attribute]
+                try schema.furtherAttrs.scan(prefix: CompositeKey(UInt16(v), id)) { _, further in
+                    attributes.append(further)
+                    return .continue
+                }
+                for attribute in attributes {
+                    if let value = try schema.vocab.get(CompositeKey(UInt16(v), UInt32(truncatingIfNeeded: attribute))) {
+                        values.append((names[v], value))
+                    }
+                }
             }
             out[item] = values
         }

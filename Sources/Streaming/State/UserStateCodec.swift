@@ -2,26 +2,32 @@ import Model
 import Store
 
 /// Binary layout of one user's `EagerSessionCutter.UserState` (little-endian; `str` is
-/// `u32 byte length + UTF-8`, `event` is `item str, timestamp i64, hasAction u8, [action
-/// str], attributeCount u16, (view str, value str)*`):
+/// `u32 byte length + UTF-8`, `values` is `viewCount u16, (view str, valueCount u16, value
+/// str*)*`, `event` is `item str, timestamp i64, hasAction u8, [action str], values`):
 ///
-/// version 2: `version u8, eventCount u64, lastTimestamp i64, overActive u8, frontier i64,
+/// version 3: `version u8, eventCount u64, lastTimestamp i64, overActive u8, frontier i64,
 /// pendingCount u32, event*, hasSession u8`, and with a session `startMillis i64,
 /// lastMillis i64, hasUndecided u8, [event], length u64, hasLastKeptItem u8, [str],
-/// heldCount u32, event*, hasCursorItem u8, [str], cursorAttributeCount u16, (view str,
-/// node str)*`.
+/// heldCount u32, event*, hasCursorItem u8, [str], values` (the cursor's last value set per
+/// view).
 ///
-/// Version 1 (before eager transitions: `version u8, eventCount u64, lastTimestamp i64,
-/// overActive u8, openCount u32, event*`) is still read; its open events become pending.
+/// Still read: version 2, the same with one value per view (`values` is `viewCount u16,
+/// (view str, value str)*`), and version 1 (before eager transitions: `version u8,
+/// eventCount u64, lastTimestamp i64, overActive u8, openCount u32, event*`, events as in
+/// version 2), whose open events become pending.
 ///
 /// Decoding trusts nothing: every count is checked against the bytes left before anything
 /// is reserved, and a malformed value throws `StoreError.decoding`, never traps.
 enum UserStateCodec {
-    static let version: UInt8 = 2
+    static let version: UInt8 = 3
     /// Timestamps a stored state may hold: differences of two of them, and a session gap
     /// added to one, cannot overflow (`Int64.min` stays the "none yet" mark of
     /// `lastTimestamp` and `frontier`). Accepted events are far inside (docs/ingestion.md).
     static let timestampRange: ClosedRange<Int64> = -(1 << 61)...(1 << 61)
+    /// Largest event count a stored state may hold (either version), and largest length of its
+    /// session: the cutter adds one per event of the user and one per kept item of the session,
+    /// so a stored number must leave room for every event still to come (2^62 more).
+    static let maxEventCount: UInt64 = 1 << 62
 
     static func encode(_ state: EagerSessionCutter.UserState) -> [UInt8] {
         var w = Writer()
@@ -45,7 +51,7 @@ enum UserStateCodec {
             w.optionalString(s.lastKeptItem)
             w.events(s.held)
             w.optionalString(s.cursor.item)
-            w.pairs(s.cursor.attributes)
+            w.values(s.cursor.attributes)
         } else {
             w.u8(0)
         }
@@ -63,11 +69,11 @@ enum UserStateCodec {
     private static func decode(_ raw: UnsafeRawBufferPointer, user: String) throws -> EagerSessionCutter.UserState {
         var r = Reader(raw: raw, user: user)
         let v = try r.u8()
-        guard v == 1 || v == version else { throw StoreError.decoding("version \(v), expected 1 or \(version)") }
+        guard (1...version).contains(v) else { throw StoreError.decoding("version \(v), expected 1 to \(version)") }
+        r.multiValued = v >= 3
         var state = EagerSessionCutter.UserState()
         let eventCount = try r.u64()
-        // The cutter adds one per event: Int.max would overflow at the next.
-        guard eventCount < UInt64(Int.max) else { throw StoreError.decoding("event count \(eventCount) out of range") }
+        guard eventCount <= maxEventCount else { throw StoreError.decoding("event count \(eventCount) out of range") }
         state.eventCount = Int(eventCount)
         state.lastTimestamp = try r.time(orNone: true)
         state.isOverActive = try r.u8() != 0
@@ -81,11 +87,13 @@ enum UserStateCodec {
         if try r.u8() != 0 {
             var s = EagerSessionCutter.OpenSession(startMillis: try r.time(), lastMillis: try r.time())
             if try r.u8() != 0 { s.undecided = try r.event() }
-            s.length = Int(clamping: try r.u64())
+            let length = try r.u64()
+            guard length <= maxEventCount else { throw StoreError.decoding("session length \(length) out of range") }
+            s.length = Int(length)
             s.lastKeptItem = try r.optionalString()
             s.held = try r.events()
             s.cursor.item = try r.optionalString()
-            s.cursor.attributes = try r.pairs()
+            s.cursor.attributes = try r.values()
             state.session = s
         }
         try r.end()
@@ -110,11 +118,12 @@ enum UserStateCodec {
             if let s { string(s) }
         }
 
-        mutating func pairs(_ pairs: [String: String]) {
-            int(UInt16(clamping: pairs.count))
-            for (k, v) in pairs.sorted(by: { $0.key < $1.key }).prefix(Int(UInt16.max)) {
-                string(k)
-                string(v)
+        mutating func values(_ values: [String: [String]]) {
+            int(UInt16(clamping: values.count))
+            for (view, list) in values.sorted(by: { $0.key < $1.key }).prefix(Int(UInt16.max)) {
+                string(view)
+                int(UInt16(clamping: list.count))
+                for value in list.prefix(Int(UInt16.max)) { string(value) }
             }
         }
 
@@ -122,7 +131,7 @@ enum UserStateCodec {
             string(e.item)
             i64(e.timestampMillis)
             optionalString(e.action)
-            pairs(e.attributes)
+            values(e.attributes)
         }
 
         mutating func events(_ events: [Event]) {
@@ -135,6 +144,8 @@ enum UserStateCodec {
         var r: LayoutReader
         let raw: UnsafeRawBufferPointer
         let user: String
+        /// Version 3: a list of values per view.
+        var multiValued = true
 
         init(raw: UnsafeRawBufferPointer, user: String) {
             self.r = LayoutReader(raw)
@@ -174,21 +185,30 @@ enum UserStateCodec {
             return n
         }
 
-        mutating func pairs() throws -> [String: String] {
-            let n = try count(UInt16.self, minimumBytes: 8)
-            var pairs: [String: String] = [:]
+        /// Attribute values per view: lists (version 3), or one value per view (before).
+        mutating func values() throws -> [String: [String]] {
+            let n = try count(UInt16.self, minimumBytes: multiValued ? 6 : 8)
+            var values: [String: [String]] = [:]
             for _ in 0..<n {
-                let k = try string()
-                pairs[k] = try string()
+                let view = try string()
+                if !multiValued {
+                    values[view] = [try string()]
+                    continue
+                }
+                let m = try count(UInt16.self, minimumBytes: 4)
+                var list: [String] = []
+                list.reserveCapacity(m)
+                for _ in 0..<m { list.append(try string()) }
+                values[view] = list
             }
-            return pairs
+            return values
         }
 
         mutating func event() throws -> Event {
             let item = try string()
             let t = try time()
             let action = try optionalString()
-            return Event(user: user, item: item, timestampMillis: t, action: action, attributes: try pairs())
+            return Event(user: user, item: item, timestampMillis: t, action: action, attributeValues: try values())
         }
 
         /// Event size at least: item length 4, time 8, action flag 1, attribute count 2.

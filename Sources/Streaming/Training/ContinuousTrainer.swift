@@ -254,11 +254,16 @@ public final class ContinuousTrainer: @unchecked Sendable {
                            seconds: (ContinuousClock.now - start).seconds, tasks: tasks)
     }
 
-    /// New item rows whose item has attributes in aligned views start at the mean of those
-    /// attributes' input vectors (plus their own small random init). Alignment maps both
-    /// sides through the same `W`, so this vector is, for any `W`, the one whose image
-    /// coincides with its attributes' images: a cold item is placed by its attributes
-    /// before it has any transitions of its own.
+    /// New item rows whose item has attributes in aligned views start at the mean of the
+    /// input vectors of all those attribute nodes, over every aligned view and every value
+    /// (plus their own small random init). What this guarantees: with one aligned view and
+    /// the identity activation, `W` is linear, so the item's image `e W` is the mean of its
+    /// values' images, for any `W` (with one value: their images coincide). With two or more
+    /// aligned views it is a heuristic only: each alignment has its own `W_v`, and the mean
+    /// over the views' vectors, mapped by one view's `W_v`, is not that view's attribute
+    /// image (the other views' vectors, from other tables, enter it too); with the sigmoid
+    /// activation the equality is approximate even for one view. Either way a cold item
+    /// starts near its attributes rather than at random, before it has transitions of its own.
     private func coldStart(items: Range<Int>, alignments: [AlignmentPairs]) {
         guard !items.isEmpty, let itemIndex = parameters.viewIndex(named: pipeline.viewNames[0]) else { return }
         let dim = parameters.dim

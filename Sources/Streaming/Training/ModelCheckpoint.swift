@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import Model
+import ModelFiles
 
 /// The continuous trainer's checkpoint in `<state>/model/`: the model in the layout of
 /// `m2grl train --out` (so `m2grl eval`, `similar` and `export` read it as is), the context
