@@ -78,7 +78,7 @@ public final class ServeRuntime: Sendable {
     public var scaleOutOwnership: [TopicPartition] { scaleOut?.ownership.owned ?? [] }
 
     /// The leader term this scale-out instance publishes under (nil: it does not lead).
-    public var leaderTerm: UInt64? { scaleOut?.leadership.term }
+    public var leaderTerm: UInt64? { scaleOut?.leadership.publishingTerm }
 
     /// Opens the state, creates missing topics, restores the trainer and wires the services.
     /// Throws `ServeSetupError` for what the operator must fix (the CLI exits with it).

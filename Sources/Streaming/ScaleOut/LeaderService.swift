@@ -45,7 +45,7 @@ final class LeaderService: Service, Sendable {
             onAssign: { parts in
                 if parts.contains(TopicPartition(topics.coordination, 0)) {
                     leadership.gain()
-                    logger.notice("leader: this instance holds the coordination partition\(leadership.term.map { " (term \($0) goes on)" } ?? "")")
+                    logger.notice("leader: this instance holds the coordination partition\(leadership.term.map { " (term \($0) goes on unless another member claimed a higher one)" } ?? "")")
                 }
                 return [:]
             },
@@ -66,7 +66,6 @@ final class LeaderService: Service, Sendable {
             logger: logger)
         try consumer.subscribe([topics.coordination])
         let coordination = CoordinationLog(kafka: kafka, topic: topics.coordination, logger: logger)
-        let writer = settings.writer
         var leading: (task: Task<Void, Never>, finished: CompletionFlag)?
         var lastHeartbeat = ContinuousClock.now - settings.scaleOut.heartbeatInterval
         await withTaskCancellationHandler {
@@ -76,9 +75,17 @@ final class LeaderService: Service, Sendable {
                     // from its start): another member's higher claim ends this leadership.
                     if let polled = try? await consumer.poll(maxMessages: 1_000, timeout: .milliseconds(100)) {
                         for m in polled.messages {
-                            guard let r = CoordinationRecord.decode(m), r.kind == .term, let term = r.term,
-                                  r.instance != writer.instance || r.incarnation != String(writer.incarnation, radix: 16) else { continue }
+                            guard let r = CoordinationRecord.decode(m), r.kind == .term, let term = r.term, !self.isOwn(r) else { continue }
                             leadership.observeClaim(term)
+                        }
+                    }
+                    if leadership.needsVerification, let term = leadership.term {
+                        // Given the partition back: the claims made while revoked decide.
+                        if let claims = try? await coordination.readAll() {
+                            let highest = claims.filter { $0.record.kind == .term && !self.isOwn($0.record) }.compactMap(\.record.term).max() ?? 0
+                            leadership.verified(othersClaimed: highest)
+                            logger.notice(highest > term ? "leader: a higher term (\(highest)) was claimed meanwhile; term \(term) is over"
+                                                         : "leader: term \(term) goes on (no higher claim)")
                         }
                     }
                     if let l = leading, l.finished.isSet { leading = nil }
@@ -102,10 +109,15 @@ final class LeaderService: Service, Sendable {
         try? await producer.flush(timeout: .seconds(5))
     }
 
+    /// A record this incarnation wrote.
+    private func isOwn(_ r: CoordinationRecord) -> Bool {
+        r.instance == settings.writer.instance && r.incarnation == String(settings.writer.incarnation, radix: 16)
+    }
+
     private func heartbeat() -> CoordinationRecord {
         var record = CoordinationRecord(kind: .heartbeat, writer: settings.writer)
         record.partitions = ownership.owned.map(\.partition)
-        record.leader = leadership.term != nil && leadership.isAssigned
+        record.leader = leadership.publishingTerm != nil
         record.term = leadership.term
         record.replicaPosition = progress.position
         record.logEnd = progress.logEnd
@@ -119,7 +131,7 @@ final class LeaderService: Service, Sendable {
         do {
             guard let (service, term) = try await takeOver() else { return }
             let leadership = self.leadership
-            try await service.run(abandonWhen: { leadership.isOver(term: term) }, publishWhen: { leadership.isAssigned })
+            try await service.run(abandonWhen: { leadership.isOver(term: term) }, publishWhen: { leadership.publishingTerm == term })
             if leadership.isOver(term: term) { logger.notice("leader: leadership under term \(term) is over") }
         } catch {
             logger.error("leader: \(error); this instance stops leading")

@@ -5,7 +5,9 @@ import Synchronization
 /// usually gives it back to the same one a moment later (docs/scale-out.md, "Election and
 /// terms"); a leadership therefore survives a revocation that ends in a re-assignment
 /// within `regainWindow` without another member having claimed a higher term meanwhile.
-/// While revoked it publishes nothing.
+/// While revoked it publishes nothing; given the partition back, it publishes again only once
+/// it has read the coordination topic to its end (`verified`): a member that led meanwhile
+/// was not read while revoked, and its higher claim ends the old term instead.
 final class Leadership: Sendable {
     private struct State {
         var assigned = false
@@ -14,6 +16,8 @@ final class Leadership: Sendable {
         var term: UInt64?
         /// The highest term another member has claimed (read from the coordination topic).
         var othersTerm: UInt64 = 0
+        /// The claims of the coordination topic have been read since the last assignment.
+        var verified = true
     }
 
     private let state = Mutex(State())
@@ -26,6 +30,19 @@ final class Leadership: Sendable {
         state.withLock { s in
             s.assigned = true
             s.revokedAt = nil
+            if s.term != nil { s.verified = false }
+        }
+    }
+
+    /// Assigned again while holding a term, and the claims made meanwhile not read yet.
+    var needsVerification: Bool { state.withLock { $0.assigned && !$0.verified } }
+
+    /// The claims of the coordination topic were read to its end (`highest`: the highest
+    /// term another member claimed) since the last assignment.
+    func verified(othersClaimed highest: UInt64) {
+        state.withLock { s in
+            s.othersTerm = max(s.othersTerm, highest)
+            s.verified = true
         }
     }
 
@@ -56,10 +73,23 @@ final class Leadership: Sendable {
         }
     }
 
-    /// The term this instance publishes under while it leads (nil: not leading, or not yet).
+    /// The term this instance holds (nil: not leading, or not yet); it may be revoked or
+    /// unverified: `publishingTerm` says whether it may publish.
     var term: UInt64? { state.withLock { $0.term } }
 
+    /// The term this instance may publish under now: held, assigned, verified and not over.
+    var publishingTerm: UInt64? {
+        state.withLock { s in
+            guard s.assigned, s.verified, let term = s.term, s.othersTerm <= term else { return nil }
+            return term
+        }
+    }
+
+    /// A new term claimed after reading every claim (verified), or none.
     func setTerm(_ term: UInt64?) {
-        state.withLock { $0.term = term }
+        state.withLock { s in
+            s.term = term
+            if term != nil { s.verified = true }
+        }
     }
 }
