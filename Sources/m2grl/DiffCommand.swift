@@ -146,8 +146,8 @@ struct DiffCommand: AsyncParsableCommand {
 
     private func readVersions(logger: Logger) async throws -> (old: (model: TrainedModel, side: Side), new: (model: TrainedModel, side: Side)) {
         let topics = try topicOptions.topics()
-        let reader = SnapshotReader(configuration: try kafka.configuration(), topics: topics,
-                                    timeout: .milliseconds(Int64(timeout * 1000)), logger: logger)
+        let reader = PublishedVersionReader(configuration: try kafka.configuration(), topics: topics,
+                                            timeout: .milliseconds(Int64(timeout * 1000)), logger: logger)
         let assembler: VersionAssembler
         do { assembler = try await reader.read() } catch { throw CommandFailure("cannot read \(topics.embeddings): \(error)") }
         let newer: AssembledVersion, older: AssembledVersion

@@ -45,8 +45,8 @@ struct SnapshotCommand: AsyncParsableCommand {
     func run() async throws {
         let logger = try global.bootstrapLogging()
         let topics = try topicOptions.topics()
-        let reader = SnapshotReader(configuration: try kafka.configuration(), topics: topics,
-                                    timeout: .milliseconds(Int64(timeout * 1000)), logger: logger)
+        let reader = PublishedVersionReader(configuration: try kafka.configuration(), topics: topics,
+                                            timeout: .milliseconds(Int64(timeout * 1000)), logger: logger)
         let assembler = try await reader.read()
         let assembled = try assembler.assemble(version: version)
         let m = assembled.manifest

@@ -95,7 +95,7 @@ extension StreamingIngestTests {
             try await waitUntil(120, "b applies every event") { b.applied == UInt64(events.count) }
             try await b.stop()
 
-            let reader = try await SnapshotReader(configuration: kafka, topics: versions, timeout: .seconds(30), logger: quietLogger).read()
+            let reader = try await PublishedVersionReader(configuration: kafka, topics: versions, timeout: .seconds(30), logger: quietLogger).read()
             let complete = reader.completeVersions()
             #expect(complete.map(\.version) == Array(1...UInt64(complete.count)), "versions 1...n: \(complete.map(\.version))")
             #expect(reader.manifestCount == complete.count, "no version number twice")

@@ -96,7 +96,7 @@ struct IngestState {
                                            position: position))
             return .continue
         }
-        do { try builder.replay(update) } catch { throw IngestError.corruptState("\(error)") }
+        do { try builder.restore(update) } catch { throw IngestError.corruptState("\(error)") }
         // Adjacency stays in RocksDB until a batch or a walk reaches it; only count it.
         var edgeCounts = self.edgeCounts
         try schema.edges.scan { key, _ in
@@ -213,7 +213,7 @@ struct IngestState {
             update.edges.append(.init(view: Int(view), from: from, to: to, count: UInt32(clamping: weight)))
             return .continue
         }
-        do { try graphs.replay(update) } catch { throw IngestError.corruptState("\(error)") }
+        do { try graphs.restore(update) } catch { throw IngestError.corruptState("\(error)") }
         return graphs
     }
 

@@ -3,7 +3,7 @@ import Kafka
 import Logging
 
 /// Reads partitions to their end with manual assignment (no group, no commit): the
-/// building block of `SnapshotReader` and `EmbeddingPublisher.lastPublishedVersion`. The
+/// building block of `PublishedVersionReader` and `EmbeddingPublisher.lastPublishedVersion`. The
 /// end of a partition is where the fetch itself finds it (`KafkaConsumer.readToEnd`), never
 /// the broker's separately queried high watermark, which some brokers under-report.
 struct TopicRangeScan {

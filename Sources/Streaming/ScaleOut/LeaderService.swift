@@ -238,7 +238,7 @@ final class LeaderService: Service, Sendable {
         guard publishes, newestPublished > 0 else { return (local, local == nil ? "scratch" : "the local checkpoint") }
         do {
             let topics = PublicationTopics(pipeline: settings.setup.config)
-            let assembled = try await SnapshotReader(configuration: kafka, topics: topics, logger: logger).read().assemble()
+            let assembled = try await PublishedVersionReader(configuration: kafka, topics: topics, logger: logger).read().assemble()
             return (Self.loaded(from: assembled), "published version \(assembled.manifest.version)")
         } catch {
             logger.warning("leader: no published version could be read (\(error))")
