@@ -13,9 +13,7 @@ struct TopicRangeScan {
     /// to the end (`KafkaConfiguration.readingToEnd`). librdkafka consumers do not
     /// auto-create topics by default.
     init(configuration: KafkaConfiguration, logger: Logger) throws {
-        let config = KafkaConfiguration.consumer(
-            bootstrapServers: configuration.bootstrapServers, groupID: "m2grl-scan-\(UUID().uuidString)"
-        ).merging(configuration.properties).readingToEnd()
+        let config = configuration.consumerConfiguration(groupID: "m2grl-scan-\(UUID().uuidString)").readingToEnd()
         consumer = try KafkaConsumer(configuration: config, logger: logger)
     }
 

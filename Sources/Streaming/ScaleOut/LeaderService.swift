@@ -61,8 +61,7 @@ final class LeaderService: Service, Sendable {
                                         kafka, instance: settings.writer.instance, startedAtMs: HistoryLog.nowMs)),
             rebalance: handler, logger: logger)
         let producer = try KafkaProducer(
-            configuration: .producer(bootstrapServers: kafka.bootstrapServers,
-                                     properties: kafka.properties.filter { $0.key != "bootstrap.servers" }),
+            configuration: kafka.producerConfiguration(),
             logger: logger)
         try consumer.subscribe([topics.coordination])
         let coordination = CoordinationLog(kafka: kafka, topic: topics.coordination, logger: logger)
@@ -138,8 +137,7 @@ final class LeaderService: Service, Sendable {
             return nil
         }
         let producer = try KafkaProducer(
-            configuration: .producer(bootstrapServers: kafka.bootstrapServers,
-                                     properties: kafka.properties.filter { $0.key != "bootstrap.servers" }),
+            configuration: kafka.producerConfiguration(),
             logger: logger)
         let versionsTopic = PublicationTopics(pipeline: config).versions
         if training.publish {
