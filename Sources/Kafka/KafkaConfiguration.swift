@@ -83,6 +83,24 @@ extension KafkaConfiguration {
         ]).merging(properties)
     }
 
+    /// The properties other than `bootstrap.servers`: what the producer and consumer
+    /// factories take on top of their defaults (they set the servers themselves).
+    public var propertiesWithoutBootstrap: [String: String] {
+        properties.filter { $0.key != "bootstrap.servers" }
+    }
+
+    /// A producer configuration for these servers: the ``producer(bootstrapServers:lingerMs:batchMessages:properties:)``
+    /// defaults with these properties on top.
+    public func producerConfiguration() -> KafkaConfiguration {
+        .producer(bootstrapServers: bootstrapServers, properties: propertiesWithoutBootstrap)
+    }
+
+    /// A consumer configuration of group `groupID` for these servers: the
+    /// ``consumer(bootstrapServers:groupID:properties:)`` defaults with these properties on top.
+    public func consumerConfiguration(groupID: String) -> KafkaConfiguration {
+        .consumer(bootstrapServers: bootstrapServers, groupID: groupID, properties: propertiesWithoutBootstrap)
+    }
+
     /// A consumer configuration for reading partitions to their end
     /// (`KafkaConsumer.readToEnd`, `endOffsets`): end-of-partition events on, whatever the
     /// properties say, and a short `fetch.wait.max.ms`, since the end shows as a fetch that

@@ -21,19 +21,19 @@ public struct ColumnFamily: Sendable, Hashable {
     }
 
     /// The value stored under `key`, copied out of RocksDB's pinned slice; nil if absent.
-    public func get(_ key: [UInt8], snapshot: StoreSnapshot? = nil) throws -> [UInt8]? {
-        try store.withValue(in: self, key: key, snapshot: snapshot) { $0.map { Array($0) } }
+    public func get(_ key: [UInt8], readView: StoreReadView? = nil) throws -> [UInt8]? {
+        try store.withValue(in: self, key: key, readView: readView) { $0.map { Array($0) } }
     }
 
     /// Calls `body` with the pinned value bytes for `key` (nil if absent) without copying.
     /// The buffer is only valid during `body`.
-    public func withValue<R>(_ key: [UInt8], snapshot: StoreSnapshot? = nil, _ body: (UnsafeRawBufferPointer?) throws -> R) throws -> R {
-        try store.withValue(in: self, key: key, snapshot: snapshot, body)
+    public func withValue<R>(_ key: [UInt8], readView: StoreReadView? = nil, _ body: (UnsafeRawBufferPointer?) throws -> R) throws -> R {
+        try store.withValue(in: self, key: key, readView: readView, body)
     }
 
     /// Several point reads in one `rocksdb_batched_multi_get_cf`; results follow `keys`' order.
-    public func multiGet(_ keys: [[UInt8]], snapshot: StoreSnapshot? = nil) throws -> [[UInt8]?] {
-        try store.multiGet(in: self, keys: keys, snapshot: snapshot)
+    public func multiGet(_ keys: [[UInt8]], readView: StoreReadView? = nil) throws -> [[UInt8]?] {
+        try store.multiGet(in: self, keys: keys, readView: readView)
     }
 
     /// Writes one key (its own atomic write). `sync` nil uses ``StoreOptions/syncWrites``.
@@ -61,20 +61,20 @@ public struct ColumnFamily: Sendable, Hashable {
     /// Visits the entries of `range` in key order (byte-wise), copying key and value
     /// before the iterator moves. The iterator is freed before this returns (or throws).
     public func scan(
-        _ range: KeyRange = .all, direction: ScanDirection = .forward, snapshot: StoreSnapshot? = nil,
+        _ range: KeyRange = .all, direction: ScanDirection = .forward, readView: StoreReadView? = nil,
         _ body: (_ key: [UInt8], _ value: [UInt8]) throws -> ScanControl
     ) throws {
-        try store.scanRaw(self, range: range, direction: direction, snapshot: snapshot) { key, value in
+        try store.scanRaw(self, range: range, direction: direction, readView: readView) { key, value in
             try body(Array(key), Array(value))
         }
     }
 
-    /// Like ``scan(_:direction:snapshot:_:)`` but hands out RocksDB's buffers without
+    /// Like ``scan(_:direction:readView:_:)`` but hands out RocksDB's buffers without
     /// copying; they are only valid during the call to `body`.
     public func scanRaw(
-        _ range: KeyRange = .all, direction: ScanDirection = .forward, snapshot: StoreSnapshot? = nil,
+        _ range: KeyRange = .all, direction: ScanDirection = .forward, readView: StoreReadView? = nil,
         _ body: (_ key: UnsafeRawBufferPointer, _ value: UnsafeRawBufferPointer) throws -> ScanControl
     ) throws {
-        try store.scanRaw(self, range: range, direction: direction, snapshot: snapshot, body)
+        try store.scanRaw(self, range: range, direction: direction, readView: readView, body)
     }
 }

@@ -35,15 +35,15 @@ public struct Keyspace<Key: KeyCodable, Codec: ValueCodec>: Sendable {
     // MARK: Point operations
 
     /// The value under `key`, or nil.
-    public func get(_ key: Key, snapshot: StoreSnapshot? = nil) throws -> Codec.Value? {
-        try family.withValue(storedKey(key), snapshot: snapshot) { bytes in
+    public func get(_ key: Key, readView: StoreReadView? = nil) throws -> Codec.Value? {
+        try family.withValue(storedKey(key), readView: readView) { bytes in
             try bytes.map { try codec.decode($0) }
         }
     }
 
     /// The values under `keys` (nil where absent), read in one batched multi-get.
-    public func multiGet(_ keys: [Key], snapshot: StoreSnapshot? = nil) throws -> [Codec.Value?] {
-        try family.multiGet(keys.map(storedKey), snapshot: snapshot).map { bytes in
+    public func multiGet(_ keys: [Key], readView: StoreReadView? = nil) throws -> [Codec.Value?] {
+        try family.multiGet(keys.map(storedKey), readView: readView).map { bytes in
             try bytes.map { bytes in try bytes.withUnsafeBytes { try codec.decode($0) } }
         }
     }
@@ -62,39 +62,39 @@ public struct Keyspace<Key: KeyCodable, Codec: ValueCodec>: Sendable {
 
     /// Visits all entries in key order.
     public func scan(
-        direction: ScanDirection = .forward, snapshot: StoreSnapshot? = nil,
+        direction: ScanDirection = .forward, readView: StoreReadView? = nil,
         _ body: (Key, Codec.Value) throws -> ScanControl
     ) throws {
-        try scanStored(storedRange, direction: direction, snapshot: snapshot, body)
+        try scanStored(storedRange, direction: direction, readView: readView, body)
     }
 
     /// Visits the entries whose key starts with the encoding of `keyPrefix` — any leading
     /// components of the key, e.g. `UInt16(view)` for `CompositeKey<UInt16, UInt32>`.
     public func scan(
-        prefix keyPrefix: some KeyCodable, direction: ScanDirection = .forward, snapshot: StoreSnapshot? = nil,
+        prefix keyPrefix: some KeyCodable, direction: ScanDirection = .forward, readView: StoreReadView? = nil,
         _ body: (Key, Codec.Value) throws -> ScanControl
     ) throws {
         var encoder = KeyEncoder(prefix: prefix)
         keyPrefix.encode(to: &encoder)
-        try scanStored(.prefix(encoder.bytes), direction: direction, snapshot: snapshot, body)
+        try scanStored(.prefix(encoder.bytes), direction: direction, readView: readView, body)
     }
 
     /// Visits the entries with `lower <= key < upper` (nil bounds are open).
     public func scan(
-        from lower: Key?, to upper: Key?, direction: ScanDirection = .forward, snapshot: StoreSnapshot? = nil,
+        from lower: Key?, to upper: Key?, direction: ScanDirection = .forward, readView: StoreReadView? = nil,
         _ body: (Key, Codec.Value) throws -> ScanControl
     ) throws {
         let range = KeyRange(
             lower: lower.map(storedKey) ?? storedRange.lower,
             upper: upper.map(storedKey) ?? storedRange.upper)
-        try scanStored(range, direction: direction, snapshot: snapshot, body)
+        try scanStored(range, direction: direction, readView: readView, body)
     }
 
     /// Collects up to `limit` entries in key order.
-    public func entries(limit: Int = .max, snapshot: StoreSnapshot? = nil) throws -> [(key: Key, value: Codec.Value)] {
+    public func entries(limit: Int = .max, readView: StoreReadView? = nil) throws -> [(key: Key, value: Codec.Value)] {
         var result: [(key: Key, value: Codec.Value)] = []
         guard limit > 0 else { return result }
-        try scan(snapshot: snapshot) { key, value in
+        try scan(readView: readView) { key, value in
             result.append((key, value))
             return result.count < limit ? .continue : .stop
         }
@@ -102,10 +102,10 @@ public struct Keyspace<Key: KeyCodable, Codec: ValueCodec>: Sendable {
     }
 
     private func scanStored(
-        _ range: KeyRange, direction: ScanDirection, snapshot: StoreSnapshot?,
+        _ range: KeyRange, direction: ScanDirection, readView: StoreReadView?,
         _ body: (Key, Codec.Value) throws -> ScanControl
     ) throws {
-        try family.scanRaw(range, direction: direction, snapshot: snapshot) { keyBytes, valueBytes in
+        try family.scanRaw(range, direction: direction, readView: readView) { keyBytes, valueBytes in
             try body(decodeStoredKey(keyBytes), codec.decode(valueBytes))
         }
     }

@@ -8,11 +8,11 @@ import Darwin
 ///
 /// Every operation that touches a native handle runs under the read lock (many at once);
 /// `close()` and column-family creation/drop take the write lock, so they wait for
-/// in-flight operations (including running scan and snapshot bodies) to finish.
+/// in-flight operations (including running scan and read-view bodies) to finish.
 /// Read locks may be taken recursively on the same thread (POSIX allows it; glibc prefers
 /// readers). Taking the write lock from inside a read-locked body deadlocks, which is why
 /// `close()`, `createColumnFamily` and `dropColumnFamily` must not be called from inside
-/// a scan or snapshot body.
+/// a scan or read-view body.
 final class ReadWriteLock: @unchecked Sendable {
     private let lock: UnsafeMutablePointer<pthread_rwlock_t>
 

@@ -3,11 +3,11 @@ import CRocksDB
 extension Store {
     /// Point read through `rocksdb_get_pinned_cf`; `body` sees the pinned bytes (nil if absent).
     func withValue<R>(
-        in family: ColumnFamily, key: [UInt8], snapshot: StoreSnapshot?,
+        in family: ColumnFamily, key: [UInt8], readView: StoreReadView?,
         _ body: (UnsafeRawBufferPointer?) throws -> R
     ) throws -> R {
         try withFamily(family) { db, handle, defaultReadOptions in
-            try withReadOptions(snapshot: snapshot, default: defaultReadOptions) { readOptions in
+            try withReadOptions(readView: readView, default: defaultReadOptions) { readOptions in
                 let pinned = try withCBytes(key) { keyPointer, keyLength in
                     try rocksCall("get from '\(family.name)'") {
                         rocksdb_get_pinned_cf(db, readOptions, handle, keyPointer, keyLength, $0)
@@ -24,7 +24,7 @@ extension Store {
 
     /// Batched point reads through `rocksdb_batched_multi_get_cf`; values are copied out.
     /// Any per-key error (other than not-found) is thrown after all slices are freed.
-    func multiGet(in family: ColumnFamily, keys: [[UInt8]], snapshot: StoreSnapshot?) throws -> [[UInt8]?] {
+    func multiGet(in family: ColumnFamily, keys: [[UInt8]], readView: StoreReadView?) throws -> [[UInt8]?] {
         guard !keys.isEmpty else { return [] }
         // One contiguous buffer holds every key so all pointers are valid at once.
         var offsets: [Int] = []
@@ -36,7 +36,7 @@ extension Store {
         }
         let sizes = keys.map(\.count)
         return try withFamily(family) { db, handle, defaultReadOptions in
-            try withReadOptions(snapshot: snapshot, default: defaultReadOptions) { readOptions in
+            try withReadOptions(readView: readView, default: defaultReadOptions) { readOptions in
                 var values = [OpaquePointer?](repeating: nil, count: keys.count)
                 var errors = [UnsafeMutablePointer<CChar>?](repeating: nil, count: keys.count)
                 joined.withUnsafeBufferPointer { buffer in
@@ -63,7 +63,7 @@ extension Store {
 
     /// Iterates `range` of `family`; the iterator and its read options are freed on exit.
     func scanRaw(
-        _ family: ColumnFamily, range: KeyRange, direction: ScanDirection, snapshot: StoreSnapshot?,
+        _ family: ColumnFamily, range: KeyRange, direction: ScanDirection, readView: StoreReadView?,
         _ body: (UnsafeRawBufferPointer, UnsafeRawBufferPointer) throws -> ScanControl
     ) throws {
         if let lower = range.lower, let upper = range.upper, !lower.lexicographicallyPrecedes(upper) {
@@ -71,10 +71,10 @@ extension Store {
         }
         let prefixLength = try withState { $0.native.hashedPrefixLengths[family.name] }
         try withFamily(family) { db, handle, _ in
-            try withSnapshotPointer(snapshot) { snapshotPointer in
+            try withReadViewPointer(readView) { readViewPointer in
                 let readOptions = rocksdb_readoptions_create()
                 defer { rocksdb_readoptions_destroy(readOptions) }
-                if let snapshotPointer { rocksdb_readoptions_set_snapshot(readOptions, snapshotPointer) }
+                if let readViewPointer { rocksdb_readoptions_set_snapshot(readOptions, readViewPointer) }
                 // A family with a prefix extractor: a forward scan within one prefix reads only
                 // that prefix (its memtable bucket); any other scan is total-order.
                 let onePrefix = prefixLength.map { direction == .forward && range.staysWithinPrefix(ofLength: $0) } ?? false
@@ -120,21 +120,21 @@ extension Store {
 
     /// Uses the shared default read options, or fresh ones pinned to `snapshot`.
     private func withReadOptions<R>(
-        snapshot: StoreSnapshot?, default defaultReadOptions: OpaquePointer,
+        readView: StoreReadView?, default defaultReadOptions: OpaquePointer,
         _ body: (OpaquePointer) throws -> R
     ) throws -> R {
-        try withSnapshotPointer(snapshot) { snapshotPointer in
-            guard let snapshotPointer else { return try body(defaultReadOptions) }
+        try withReadViewPointer(readView) { readViewPointer in
+            guard let readViewPointer else { return try body(defaultReadOptions) }
             let readOptions = rocksdb_readoptions_create()
             defer { rocksdb_readoptions_destroy(readOptions) }
-            rocksdb_readoptions_set_snapshot(readOptions, snapshotPointer)
+            rocksdb_readoptions_set_snapshot(readOptions, readViewPointer)
             guard let readOptions else { throw StoreError.rocksdb(operation: "create read options", message: "allocation failed") }
             return try body(readOptions)
         }
     }
 
-    private func withSnapshotPointer<R>(_ snapshot: StoreSnapshot?, _ body: (OpaquePointer?) throws -> R) throws -> R {
-        guard let snapshot else { return try body(nil) }
-        return try snapshot.withPointer(for: self) { try body($0) }
+    private func withReadViewPointer<R>(_ readView: StoreReadView?, _ body: (OpaquePointer?) throws -> R) throws -> R {
+        guard let readView else { return try body(nil) }
+        return try readView.withPointer(for: self) { try body($0) }
     }
 }

@@ -10,7 +10,7 @@ import Foundation
 ///   the store's handles, `close()` takes it exclusively and waits for in-flight calls,
 ///   so no native handle is used after it is freed. After `close()` every call throws
 ///   ``StoreError/closed``. Do not call `close()`, `createColumnFamily` or
-///   `dropColumnFamily` from inside a scan or snapshot body (that would deadlock).
+///   `dropColumnFamily` from inside a scan or read-view body (that would deadlock).
 /// - Blocking: all calls are synchronous and may do disk I/O (fsync with sync writes,
 ///   compaction stalls). Async callers should call them from a dedicated thread or
 ///   executor, not from the cooperative pool in hot paths.

@@ -14,8 +14,8 @@ public enum StoreError: Error, Equatable, Sendable, CustomStringConvertible {
     case io(operation: String, path: String, errno: Int32)
     /// The store was closed; the handle must not be used any more.
     case closed
-    /// The snapshot was used after the `withSnapshot` body that created it returned.
-    case snapshotReleased
+    /// The read view was used after the `withReadView` body that created it returned.
+    case readViewReleased
     /// No column family with this name is open in the store.
     case unknownColumnFamily(String)
     /// The column family was dropped; writes and reads through old handles are refused.
@@ -39,8 +39,8 @@ public enum StoreError: Error, Equatable, Sendable, CustomStringConvertible {
             return "\(operation) on \(path) failed with errno \(errno)"
         case .closed:
             return "store is closed"
-        case .snapshotReleased:
-            return "snapshot used after it was released"
+        case .readViewReleased:
+            return "read view used after it was released"
         case .unknownColumnFamily(let name):
             return "unknown column family '\(name)'"
         case .columnFamilyDropped(let name):

@@ -25,9 +25,7 @@ struct DiffCommand: AsyncParsableCommand {
             """
     )
 
-    @OptionGroup var kafka: KafkaOptions
-
-    @OptionGroup var topicOptions: PublicationTopicOptions
+    @OptionGroup var publication: PublicationReadOptions
 
     @Option(name: .long, help: "Old version (default: the newest usable version older than --to).")
     var from: UInt64?
@@ -53,11 +51,7 @@ struct DiffCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Nodes whose neighbour lists are compared in views with more than 100,000 nodes in both versions.")
     var sample: Int = 10_000
 
-    @Flag(name: .long, help: "Print JSON instead of text.")
-    var json = false
-
-    @Option(name: .long, help: "Seconds allowed for reading the topics to their end.")
-    var timeout: Double = 300
+    @OptionGroup var output: OutputFormatOptions
 
     @OptionGroup var global: GlobalOptions
 
@@ -70,16 +64,15 @@ struct DiffCommand: AsyncParsableCommand {
     func validate() throws {
         if readsDirectories {
             guard fromDir != nil, toDir != nil else { throw ValidationError("--from-dir and --to-dir: give both") }
-            if kafka.brokers != nil || from != nil || to != nil || topicOptions.topic != nil {
+            if publication.kafka.brokers != nil || from != nil || to != nil || publication.topics.topic != nil {
                 throw ValidationError("--from-dir/--to-dir compare model directories: leave out --brokers, --topic, --from and --to")
             }
         } else {
-            guard kafka.brokers != nil else { throw ValidationError("--brokers (with --from/--to) or --from-dir and --to-dir: say what to compare") }
-            if !topicOptions.isGiven { throw PublicationTopicOptions.missing }
+            guard publication.kafka.brokers != nil else { throw ValidationError("--brokers (with --from/--to) or --from-dir and --to-dir: say what to compare") }
+            if !publication.topics.isGiven { throw PublicationTopicOptions.missing }
         }
         try requireRange(k, Self.neighbourLimit, option: "--k")
         try requireRange(sample, Self.sampleLimit, option: "--sample")
-        try requireRange(timeout, ConfigLimits.timeoutSeconds, option: "--timeout")
     }
 
     /// One side of the comparison.
@@ -116,14 +109,12 @@ struct DiffCommand: AsyncParsableCommand {
             if case .unknownView = error { throw ValidationError("--view: \(error)") }
             throw CommandFailure("cannot compare: \(error)")
         }
-        let output = Output(from: old.side, to: new.side, k: k, nodesFile: nodes, views: diff.views,
+        let result = Output(from: old.side, to: new.side, k: k, nodesFile: nodes, views: diff.views,
                             alignments: diff.alignments, verdict: diff.verdict)
-        if json {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-            print(String(decoding: try encoder.encode(output), as: UTF8.self))
+        if output.json {
+            try OutputFormatOptions.printJSON(result)
         } else {
-            print(DiffText.render(output))
+            print(DiffText.render(result))
         }
     }
 
@@ -145,9 +136,8 @@ struct DiffCommand: AsyncParsableCommand {
     }
 
     private func readVersions(logger: Logger) async throws -> (old: (model: TrainedModel, side: Side), new: (model: TrainedModel, side: Side)) {
-        let topics = try topicOptions.topics()
-        let reader = SnapshotReader(configuration: try kafka.configuration(), topics: topics,
-                                    timeout: .milliseconds(Int64(timeout * 1000)), logger: logger)
+        let reader = try publication.reader(logger: logger)
+        let topics = reader.topics
         let assembler: VersionAssembler
         do { assembler = try await reader.read() } catch { throw CommandFailure("cannot read \(topics.embeddings): \(error)") }
         let newer: AssembledVersion, older: AssembledVersion

@@ -69,7 +69,3 @@ func formatRate(_ perSecond: Double) -> String {
     perSecond >= 1e6 ? String(format: "%.2fM", perSecond / 1e6)
         : perSecond >= 1e3 ? String(format: "%.1fk", perSecond / 1e3) : String(format: "%.0f", perSecond)
 }
-
-extension Duration {
-    var inSeconds: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
-}

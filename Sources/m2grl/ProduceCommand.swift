@@ -4,6 +4,7 @@ import Kafka
 import Logging
 import Model
 import ModelFiles
+import Streaming
 
 struct ProduceCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -108,7 +109,7 @@ struct ProduceCommand: AsyncParsableCommand {
             if report.malformedCount > 0 { printErr(report.description) }
         }
         try await producer.flush(timeout: .seconds(120))
-        let seconds = (ContinuousClock.now - start).inSeconds
+        let seconds = (ContinuousClock.now - start).seconds
         print("produced \(sent) messages to \(topic) in \(String(format: "%.1f", seconds)) s (\(formatRate(Double(sent) / max(seconds, 1e-9)))/s)" + (unkeyed > 0 ? "; \(unkeyed) lines were not valid events and were sent without a key" : ""))
     }
 }
@@ -122,7 +123,7 @@ struct Pacer {
         guard let rate, sent % 100 == 0 else { return }
         let due = start + .seconds(Double(sent) / rate)
         let now = ContinuousClock.now
-        if due > now { Thread.sleep(forTimeInterval: (due - now).inSeconds) }
+        if due > now { Thread.sleep(forTimeInterval: (due - now).seconds) }
     }
 }
 

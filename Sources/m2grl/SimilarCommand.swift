@@ -42,8 +42,7 @@ struct SimilarCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Score: cosine (default without --via) or dot (default with --via: the alignment's trained score).")
     var metric: String?
 
-    @Flag(name: .long, help: "Print JSON instead of text.")
-    var json = false
+    @OptionGroup var output: OutputFormatOptions
 
     @OptionGroup var global: GlobalOptions
 
@@ -120,12 +119,9 @@ struct SimilarCommand: AsyncParsableCommand {
             let name = targetView.nodeNames[n.row]
             return Result(rank: i + 1, node: name, score: n.score, attributes: attributeMap(name))
         }
-        if json {
-            let out = Output(view: view, node: node, via: via, metric: similarity.rawValue,
-                             modelVersion: loaded.manifest.modelVersion, results: results)
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-            print(String(decoding: try encoder.encode(out), as: UTF8.self))
+        if output.json {
+            try OutputFormatOptions.printJSON(Output(view: view, node: node, via: via, metric: similarity.rawValue,
+                                                     modelVersion: loaded.manifest.modelVersion, results: results))
             return
         }
         func describe(_ item: String) -> String {

@@ -19,9 +19,7 @@ struct SnapshotCommand: AsyncParsableCommand {
             """
     )
 
-    @OptionGroup var kafka: KafkaOptions
-
-    @OptionGroup var topicOptions: PublicationTopicOptions
+    @OptionGroup var publication: PublicationReadOptions
 
     @Option(name: .long, help: "Directory to write the model to (created if missing).")
     var out: String
@@ -32,22 +30,15 @@ struct SnapshotCommand: AsyncParsableCommand {
     @Flag(name: .long, help: "Also write the human-readable <view>.tsv files.")
     var tsv = false
 
-    @Option(name: .long, help: "Seconds allowed for reading the topics to their end.")
-    var timeout: Double = 300
-
     @OptionGroup var global: GlobalOptions
 
     func validate() throws {
-        if !topicOptions.isGiven { throw PublicationTopicOptions.missing }
-        try requireRange(timeout, ConfigLimits.timeoutSeconds, option: "--timeout")
+        if !publication.topics.isGiven { throw PublicationTopicOptions.missing }
     }
 
     func run() async throws {
         let logger = try global.bootstrapLogging()
-        let topics = try topicOptions.topics()
-        let reader = SnapshotReader(configuration: try kafka.configuration(), topics: topics,
-                                    timeout: .milliseconds(Int64(timeout * 1000)), logger: logger)
-        let assembler = try await reader.read()
+        let assembler = try await publication.reader(logger: logger).read()
         let assembled = try assembler.assemble(version: version)
         let m = assembled.manifest
         for skipped in assembled.skippedVersions {

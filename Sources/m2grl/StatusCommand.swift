@@ -32,8 +32,7 @@ struct StatusCommand: AsyncParsableCommand {
     @Flag(name: .long, help: "Also print the state digest and one digest per column family.")
     var digest = false
 
-    @Flag(name: .long, help: "Print JSON instead of text.")
-    var json = false
+    @OptionGroup var output: OutputFormatOptions
 
     @Option(name: .long, help: "The --walk-ring serve runs with (not stored in the state), to show the ring fill.")
     var walkRing: Int?
@@ -83,7 +82,7 @@ struct StatusCommand: AsyncParsableCommand {
                 report.deploymentError = "\(error) (check --brokers)"
             }
         }
-        print(json ? try report.json() : report.text(), terminator: "")
+        print(output.json ? try report.json() : report.text(), terminator: "")
     }
 
     /// Finds each stored partition's end as the fetch finds it (`KafkaConsumer.endOffsets`: the
@@ -92,8 +91,7 @@ struct StatusCommand: AsyncParsableCommand {
         do {
             let config = try kafka.configuration()
             let consumer = try KafkaConsumer(
-                configuration: .consumer(bootstrapServers: config.bootstrapServers, groupID: "m2grl-status-\(getpid())",
-                                         properties: config.properties).readingToEnd(),
+                configuration: config.consumerConfiguration(groupID: "m2grl-status-\(getpid())").readingToEnd(),
                 logger: logger)
             let ends = try await consumer.endOffsets(
                 status.partitions.map { TopicPartition($0.topic, $0.partition) }, timeout: .seconds(10))

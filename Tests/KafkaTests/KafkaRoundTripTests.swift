@@ -273,4 +273,18 @@ struct KafkaConfigurationTests {
         #expect(k == "security.protocol" && v == "SASL_SSL")
         #expect(throws: KafkaError.self) { _ = try KafkaConfiguration.parseProperty("nokey") }
     }
+
+    @Test func producerAndConsumerConfigurationsPutTheGivenPropertiesOverTheDefaults() {
+        let given = ["linger.ms": "50", "security.protocol": "SASL_SSL", "group.id": "theirs"]
+        let config = KafkaConfiguration(bootstrapServers: "b:9092", properties: given)
+        #expect(config.propertiesWithoutBootstrap == given)
+        let producer = config.producerConfiguration()
+        #expect(producer == .producer(bootstrapServers: "b:9092", properties: given))
+        #expect(producer.bootstrapServers == "b:9092" && producer["linger.ms"] == "50" && producer["enable.idempotence"] == "true")
+        let consumer = config.consumerConfiguration(groupID: "ours")
+        #expect(consumer == .consumer(bootstrapServers: "b:9092", groupID: "ours", properties: given))
+        #expect(consumer["group.id"] == "theirs", "caller settings win, as with .consumer(...)")
+        #expect(consumer["security.protocol"] == "SASL_SSL" && consumer["enable.auto.commit"] == "false")
+        #expect(KafkaConfiguration(bootstrapServers: "b:9092").consumerConfiguration(groupID: "ours")["group.id"] == "ours")
+    }
 }

@@ -15,7 +15,7 @@ import Testing
     }
 
     static func walker(_ graph: ViewGraph) -> LiveGraphWalker {
-        LiveGraphWalker(source: graph)
+        LiveGraphWalker(adjacency: AdjacencyCache(source: graph))
     }
 
     @Test func walksDoNotDependOnEdgeInsertionOrder() throws {
@@ -78,20 +78,20 @@ import Testing
         graph.addTransition(from: 2, to: 3, count: 2)
         graph.addTransition(from: 3, to: 0, count: 4)
         let walker = Self.walker(graph)
-        try walker.load([0], nodeCount: 5)
-        #expect(walker.holds(0) && !walker.holds(2) && walker.loads == 1)
+        try walker.adjacency.load([0], nodeCount: 5)
+        #expect(walker.adjacency.holds(0) && !walker.adjacency.holds(2) && walker.adjacency.loads == 1)
         // Node 0 is held, 2 is read from the source first, 4 is new; 0 -> 1 and 2 -> 3 grow, three edges are new.
         let increments: [(from: UInt32, to: UInt32, count: UInt32)] = [(0, 1, 3), (0, 2, 1_000_000), (2, 1, 5), (2, 3, 1), (4, 0, 2)]
-        #expect(try walker.add(increments, nodeCount: 5) == 3)
-        #expect(walker.loads == 3)
+        #expect(try walker.adjacency.add(increments, nodeCount: 5) == 3)
+        #expect(walker.adjacency.loads == 3)
         var updated = graph
         for e in increments { updated.addTransition(from: e.from, to: e.to, count: e.count) }
         for from in 0..<UInt32(5) {
-            for to in 0..<UInt32(5) where walker.holds(from) {
-                #expect(walker.weight(from: from, to: to) == updated.weight(from: from, to: to), "weight \(from) -> \(to)")
+            for to in 0..<UInt32(5) where walker.adjacency.holds(from) {
+                #expect(walker.adjacency.weight(from: from, to: to) == updated.weight(from: from, to: to), "weight \(from) -> \(to)")
             }
         }
-        #expect(walker.weight(from: 1, to: 0) == nil, "node 1 is not held")
+        #expect(walker.adjacency.weight(from: 1, to: 0) == nil, "node 1 is not held")
         // The walks are those of a walker over the updated graph.
         let fresh = Self.walker(updated)
         let starts: [UInt32] = [0, 1, 2, 3, 4]
@@ -103,50 +103,50 @@ import Testing
         let graph = Self.bigGraph(5000)
         let unbounded = Self.walker(graph)
         let bounded = Self.walker(graph)
-        let bound = 40 * LiveGraphWalker.bytes(degree: 4)
+        let bound = 40 * AdjacencyCache.bytes(degree: 4)
         for round in 0..<5 {
             let starts = (0..<400).map { UInt32(($0 * 37 + round * 1001) % 5000) }
             let a = try unbounded.walks(from: starts, perNode: 2, length: 10, seed: UInt64(round), nodeCount: 5000)
             let b = try bounded.walks(from: starts, perNode: 2, length: 10, seed: UInt64(round), nodeCount: 5000)
             #expect(a == b, "round \(round)")
-            bounded.evict(toAtMost: bound)
-            #expect(bounded.heldBytes <= bound)
-            #expect(bounded.heldNodes * LiveGraphWalker.bytes(degree: 4) == bounded.heldBytes)
+            bounded.adjacency.evict(toAtMost: bound)
+            #expect(bounded.adjacency.heldBytes <= bound)
+            #expect(bounded.adjacency.heldNodes * AdjacencyCache.bytes(degree: 4) == bounded.adjacency.heldBytes)
         }
-        #expect(unbounded.heldBytes > 100 * bound, "the unbounded walker held what the walks reached")
-        #expect(bounded.loads > unbounded.loads, "the bounded walker read evicted nodes again")
-        bounded.evict(toAtMost: 0)
-        #expect(bounded.heldBytes == 0 && bounded.heldNodes == 0)
+        #expect(unbounded.adjacency.heldBytes > 100 * bound, "the unbounded walker held what the walks reached")
+        #expect(bounded.adjacency.loads > unbounded.adjacency.loads, "the bounded walker read evicted nodes again")
+        bounded.adjacency.evict(toAtMost: 0)
+        #expect(bounded.adjacency.heldBytes == 0 && bounded.adjacency.heldNodes == 0)
     }
 
     @Test func evictionKeepsRecentlyUsedNodes() throws {
         let graph = Self.bigGraph(2000)
         let walker = Self.walker(graph)
-        try walker.load((0..<2000).map { UInt32($0) }, nodeCount: 2000)
+        try walker.adjacency.load((0..<2000).map { UInt32($0) }, nodeCount: 2000)
         // The clock hand passes everything once (clearing every mark) and drops a few.
-        walker.evict(toAtMost: walker.heldBytes - 1)
+        walker.adjacency.evict(toAtMost: walker.adjacency.heldBytes - 1)
         // Node 1500 is used again; the hand then sweeps on past it, dropping unused nodes and
         // sparing the used one (its mark is cleared instead).
-        _ = try walker.add([(1500, 1, 1)], nodeCount: 2000)
-        walker.evict(toAtMost: 300 * LiveGraphWalker.bytes(degree: 4))
-        #expect(walker.holds(1500))
-        #expect(!walker.holds(1499) && !walker.holds(1501))
-        #expect(walker.heldNodes <= 300)
+        _ = try walker.adjacency.add([(1500, 1, 1)], nodeCount: 2000)
+        walker.adjacency.evict(toAtMost: 300 * AdjacencyCache.bytes(degree: 4))
+        #expect(walker.adjacency.holds(1500))
+        #expect(!walker.adjacency.holds(1499) && !walker.adjacency.holds(1501))
+        #expect(walker.adjacency.heldNodes <= 300)
     }
 
     @Test func evictionNeverDropsSparedNodes() throws {
         let graph = Self.bigGraph(2000)
         let walker = Self.walker(graph)
-        try walker.load((0..<2000).map { UInt32($0) }, nodeCount: 2000)
+        try walker.adjacency.load((0..<2000).map { UInt32($0) }, nodeCount: 2000)
         let spared: [UInt32] = [3, 700, 701, 1999]
-        let each = LiveGraphWalker.bytes(degree: 4)
+        let each = AdjacencyCache.bytes(degree: 4)
         // A bound the spared nodes alone exceed: everything else goes, the spared stay.
-        walker.evict(toAtMost: 2 * each, sparing: spared)
-        #expect(spared.allSatisfy { walker.holds($0) })
-        #expect(walker.heldNodes == spared.count && walker.heldBytes == spared.count * each)
+        walker.adjacency.evict(toAtMost: 2 * each, sparing: spared)
+        #expect(spared.allSatisfy { walker.adjacency.holds($0) })
+        #expect(walker.adjacency.heldNodes == spared.count && walker.adjacency.heldBytes == spared.count * each)
         // Once no longer spared, they go like any other node.
-        walker.evict(toAtMost: 2 * each)
-        #expect(walker.heldBytes <= 2 * each)
+        walker.adjacency.evict(toAtMost: 2 * each)
+        #expect(walker.adjacency.heldBytes <= 2 * each)
     }
 
     /// A source that fails for one node.
@@ -162,10 +162,10 @@ import Testing
 
     @Test func sourceErrorsReachTheCaller() {
         let graph = Self.bigGraph(3000)
-        let walker = LiveGraphWalker(source: FailingSource(graph: graph, failing: 7))
+        let walker = LiveGraphWalker(adjacency: AdjacencyCache(source: FailingSource(graph: graph, failing: 7)))
         #expect(throws: FailingSource.Failure.self) {
             try walker.walks(from: (0..<3000).map { UInt32($0) }, perNode: 1, length: 5, seed: 1, nodeCount: 3000)
         }
-        #expect(throws: FailingSource.Failure.self) { try walker.add([(7, 1, 1)], nodeCount: 3000) }
+        #expect(throws: FailingSource.Failure.self) { try walker.adjacency.add([(7, 1, 1)], nodeCount: 3000) }
     }
 }

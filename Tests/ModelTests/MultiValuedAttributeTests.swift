@@ -182,17 +182,17 @@ import ModelFiles
         }
     }
 
-    @Test("a recorded update replays onto a fresh builder; values out of position order are refused")
-    func replay() throws {
+    @Test("a recorded update restores onto a fresh builder; values out of position order are refused")
+    func restore() throws {
         var builder = GraphBuilder(viewNames: ["item", "genre"])
         let update = builder.apply(Session(user: "u", events: [event("a", 0, ["x", "y"]), event("b", 1, ["y", "z"])]))
         #expect(update.attributes.map(\.position) == [0, 1, 0, 1])
         var copy = GraphBuilder(viewNames: ["item", "genre"])
-        try copy.replay(update)
+        try copy.restore(update)
         #expect(copy.alignmentPairs(to: "genre") == builder.alignmentPairs(to: "genre"))
         var swapped = update
         swapped.attributes.swapAt(0, 1)
         var bad = GraphBuilder(viewNames: ["item", "genre"])
-        #expect(throws: GraphReplayError.self) { try bad.replay(swapped) }
+        #expect(throws: GraphRestoreError.self) { try bad.restore(swapped) }
     }
 }

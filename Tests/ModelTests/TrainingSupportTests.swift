@@ -124,7 +124,7 @@ enum PlantedClusters {
         #expect(Array(table.buffer[0..<24]) == before)
         #expect(table.buffer[24...].allSatisfy { $0 == 0 })
         let identity = EmbeddingTable(rows: 4, dim: 4, initialization: .identity, rng: &rng)
-        #expect(identity.snapshot().values == [1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1])
+        #expect(identity.matrixCopy().values == [1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1])
     }
 
     @Test func rngIsReproducibleAndStreamsDiffer() {

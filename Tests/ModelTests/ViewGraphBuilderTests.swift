@@ -111,17 +111,17 @@ import Testing
         }
         #expect(incremental == batch)
 
-        // Replaying the recorded updates onto a fresh builder reproduces it.
-        var replayed = GraphBuilder(config: config)
+        // Restoring the recorded updates onto a fresh builder reproduces it.
+        var restored = GraphBuilder(config: config)
         var rebuilt = GraphBuilder(config: config)
         for session in SessionCutter.cut(events, config: config.sessions).sessions {
-            try replayed.replay(rebuilt.apply(session))
+            try restored.restore(rebuilt.apply(session))
         }
-        #expect(replayed == batch)
+        #expect(restored == batch)
         let update = rebuilt.apply(Session(user: "x", events: [dataEvent("x", "new", 1), dataEvent("x", "i0", 2)]))
-        try replayed.replay(update)
-        #expect(replayed == rebuilt)
-        #expect(throws: GraphReplayError.self) { try replayed.replay(update) }  // "new" already has its id
+        try restored.restore(update)
+        #expect(restored == rebuilt)
+        #expect(throws: GraphRestoreError.self) { try restored.restore(update) }  // "new" already has its id
         #expect(batch.views.map(\.graph.edgeCount).allSatisfy { $0 > 0 })
         for v in 0..<3 {
             let total = (0..<batch.views[v].graph.nodeCount).reduce(UInt64(0)) { $0 + batch.views[v].graph.outWeight(UInt32($1)) }

@@ -26,7 +26,7 @@ struct ConcurrencyTests {
                         case 0: try counters.add(node, 1)
                         case 1: _ = try counters.get(node)
                         case 2: try counters.scan(prefix: UInt8(0)) { _, _ in .continue }
-                        default: try store.withSnapshot { _ = try counters.get(node, snapshot: $0) }
+                        default: try store.withReadView { _ = try counters.get(node, readView: $0) }
                         }
                     } catch StoreError.closed {
                         return

@@ -33,9 +33,9 @@ struct StoreLifecycleTests {
             try names.put(1, "a")
             #expect(try names.multiGet([3, 2, 1, 3]) == ["c", nil, "a", "c"])
             #expect(try names.multiGet([]) == [])
-            try store.withSnapshot { snapshot in
+            try store.withReadView { readView in
                 try names.put(2, "b")
-                #expect(try names.multiGet([1, 2], snapshot: snapshot) == ["a", nil])
+                #expect(try names.multiGet([1, 2], readView: readView) == ["a", nil])
             }
             #expect(try names.multiGet([2]) == ["b"])
         }
@@ -136,7 +136,7 @@ struct StoreLifecycleTests {
             #expect(throws: StoreError.closed) { try store.write(batch) }
             #expect(throws: StoreError.closed) { try batch.delete(family, key: [2]) }
             #expect(throws: StoreError.closed) { try store.columnFamily("a") }
-            #expect(throws: StoreError.closed) { try store.withSnapshot { _ in 0 } }
+            #expect(throws: StoreError.closed) { try store.withReadView { _ in 0 } }
             #expect(throws: StoreError.closed) { try store.createCheckpoint(at: dir + "/cp") }
             #expect(throws: StoreError.closed) { try store.createColumnFamily("b") }
             // The lock was released: the directory opens again.

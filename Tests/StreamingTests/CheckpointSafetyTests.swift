@@ -13,7 +13,7 @@ private func checkpointContent(_ pipeline: PipelineConfig, seed: UInt64) -> (Tra
         },
         alignments: pipeline.alignments.map { AlignmentPairs(sourceView: $0.from, targetView: $0.to) })
     parameters.prepare(for: data)
-    return (Trainer.snapshot(parameters: parameters, data: data, config: TrainerConfig(pipeline: pipeline.training)), parameters)
+    return (Trainer.modelCopy(parameters: parameters, data: data, config: TrainerConfig(pipeline: pipeline.training)), parameters)
 }
 
 private func info(version: UInt64) -> CheckpointInfo {

@@ -174,7 +174,7 @@ struct InteropTansuTests {
         // snapshot and the Python reader rebuild the newest version, row for row the same.
         let newest = try #require(try await EmbeddingPublisher.lastPublishedVersion(
             configuration: kafka, versionsTopic: publication.versions, timeout: .seconds(60), logger: quietLogger))
-        let reader = try await SnapshotReader(configuration: kafka, topics: publication, timeout: .seconds(120), logger: quietLogger).read()
+        let reader = try await PublishedVersionReader(configuration: kafka, topics: publication, timeout: .seconds(120), logger: quietLogger).read()
         #expect(reader.newestCompleteVersion?.version == newest, "every published version is complete when read from Tansu")
         let snapshot = try await m2grlRun(["snapshot", "--topic", publication.embeddings, "--out", dir.sub("snapshot"), "--tsv"] + brokers)
         try #require(snapshot.status == 0, "\(snapshot.output)")
@@ -200,7 +200,7 @@ struct InteropTansuTests {
         try #require(again.status == 0, "serve again: \(again.output.suffix(2_000))")
         #expect(again.output.contains("newest published version in \(publication.versions): \(newest); continuing after it"),
                 "\(again.output.suffix(1_000))")
-        let later = try await SnapshotReader(configuration: kafka, topics: publication, timeout: .seconds(120), logger: quietLogger).read()
+        let later = try await PublishedVersionReader(configuration: kafka, topics: publication, timeout: .seconds(120), logger: quietLogger).read()
         let complete = later.completeVersions().map(\.version)
         #expect(complete == Array(1...UInt64(complete.count)) && complete.count > Int(newest),
                 "versions 1...n without gaps or repeats across the restart: \(complete)")

@@ -45,7 +45,7 @@ struct PublishDemoTests {
         _ = try encoder.encode(fixture.delta(start + 5, base: base, touched: touched)) { records.append($0) }
         for r in records.prefix(records.count / 3) { try producer.enqueue(r) }
         try await producer.flush()
-        let reader = try await SnapshotReader(
+        let reader = try await PublishedVersionReader(
             configuration: KafkaConfiguration(bootstrapServers: config.bootstrapServers), topics: topics).read()
         #expect(reader.newestCompleteVersion?.version == start + 4)
     }

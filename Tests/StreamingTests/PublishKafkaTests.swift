@@ -4,7 +4,7 @@ import Model
 import Streaming
 import Testing
 
-/// Publication through the embedded broker: `EmbeddingPublisher`, `SnapshotReader`,
+/// Publication through the embedded broker: `EmbeddingPublisher`, `PublishedVersionReader`,
 /// `lastPublishedVersion`.
 @Suite("Publish: Kafka round trips")
 struct PublishKafkaTests {
@@ -27,7 +27,7 @@ struct PublishKafkaTests {
         }
 
         func read() async throws -> VersionAssembler {
-            try await SnapshotReader(configuration: configuration, topics: topics, timeout: .seconds(30), logger: quietLogger).read()
+            try await PublishedVersionReader(configuration: configuration, topics: topics, timeout: .seconds(30), logger: quietLogger).read()
         }
 
         /// Produces forged or corrupt values to the versions topic.

@@ -216,8 +216,8 @@ extension StreamingIngestTests {
             }
             #expect(digests.count == 1, "the replicas differ")
 
-            let reader = try await SnapshotReader(configuration: kafka, topics: PublicationTopics(pipeline: config),
-                                                  timeout: .seconds(60), logger: quietLogger).read()
+            let reader = try await PublishedVersionReader(configuration: kafka, topics: PublicationTopics(pipeline: config),
+                                                          timeout: .seconds(60), logger: quietLogger).read()
             let complete = reader.completeVersions()
             // At least two versions before the kill (waited for) and one after (the new term's).
             #expect(complete.count >= 3)

@@ -107,7 +107,7 @@ extension StreamingIngestTests {
             try await waitUntil(120, "\(next.id) applies every event") { next.applied == UInt64(events.count) }
             try await next.stop()
 
-            let reader = try await SnapshotReader(configuration: kafka, topics: versions, timeout: .seconds(30), logger: quietLogger).read()
+            let reader = try await PublishedVersionReader(configuration: kafka, topics: versions, timeout: .seconds(30), logger: quietLogger).read()
             let complete = reader.completeVersions()
             #expect(complete.map(\.version) == Array(1...UInt64(complete.count)), "versions 1...n: \(complete.map(\.version))")
             #expect(reader.manifestCount == complete.count, "no version number twice")

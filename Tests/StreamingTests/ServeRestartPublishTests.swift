@@ -56,7 +56,7 @@ extension StreamingIngestTests {
             try await second.waitForExit(60, "serve after SIGTERM")
             #expect(second.log.contains("continuing after it"), "the restarted serve read the newest version: \(second.log.suffix(800))")
 
-            let reader = try await SnapshotReader(configuration: configuration, topics: publication, timeout: .seconds(30), logger: quietLogger).read()
+            let reader = try await PublishedVersionReader(configuration: configuration, topics: publication, timeout: .seconds(30), logger: quietLogger).read()
             let complete = reader.completeVersions().map(\.version)
             #expect(complete.count >= 4)
             #expect(complete == Array(1...UInt64(complete.count)), "complete versions are 1...n without gaps: \(complete)")

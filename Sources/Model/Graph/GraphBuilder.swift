@@ -21,7 +21,7 @@ public struct GraphBuilder: Sendable, Equatable {
     public internal(set) var views: [View]
     /// Whether `apply` adds the transitions to the views' graphs (true) or only reports them
     /// in its ``GraphUpdate`` (false: the streaming ingester keeps adjacency in a bounded
-    /// cache over RocksDB instead). `replay` always adds them.
+    /// cache over RocksDB instead). `restore` always adds them.
     public var keepsEdges = true
     /// `itemAttributes[v]`: the items' nodes in view `v` (`itemAttributes[0]` stays empty).
     private var itemAttributes: [ItemAttributeTable]

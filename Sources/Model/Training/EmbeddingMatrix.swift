@@ -1,4 +1,4 @@
-/// An immutable value snapshot of an embedding table: `rows x dim` floats, row-major.
+/// An immutable value copy of an embedding table: `rows x dim` floats, row-major.
 /// This is what trained models, the writer, the reader and the evaluator exchange.
 public struct EmbeddingMatrix: Sendable, Equatable {
     public var rows: Int

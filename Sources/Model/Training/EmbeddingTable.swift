@@ -107,7 +107,7 @@ public final class EmbeddingTable: @unchecked Sendable {
     }
 
     /// A copy of the table's values, row-major.
-    public func snapshot() -> EmbeddingMatrix {
+    public func matrixCopy() -> EmbeddingMatrix {
         EmbeddingMatrix(rows: rows, dim: dim, values: Array(UnsafeBufferPointer(buffer)))
     }
 

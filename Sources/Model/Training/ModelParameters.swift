@@ -4,7 +4,7 @@
 /// from where it was; `prepare(for:)` grows the tables as vocabularies grow.
 ///
 /// `@unchecked Sendable`: the tables are shared by training threads without locks
-/// (intentional Hogwild, see `EmbeddingTable`). `prepare(for:)` and snapshots must not run
+/// (intentional Hogwild, see `EmbeddingTable`). `prepare(for:)` and model copies must not run
 /// while a training pass is in progress.
 public final class ModelParameters: @unchecked Sendable {
     /// One view's tables.

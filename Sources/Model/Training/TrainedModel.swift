@@ -51,7 +51,7 @@ public struct TrainingStats: Sendable, Equatable, Codable {
     }
 }
 
-/// The result of training: a value snapshot, safe to publish while training continues.
+/// The result of training: a value copy, safe to publish while training continues.
 public struct TrainedModel: Sendable, Equatable {
     public var dim: Int
     /// Views in the order of the training data (the item view first).

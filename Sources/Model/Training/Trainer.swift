@@ -38,17 +38,17 @@ public struct Trainer: Sendable {
         let parameters = makeParameters()
         let (report, stats) = try update(parameters, on: data, progress: progress)
         for view in parameters.views { view.context.release() }
-        return Self.snapshot(parameters: parameters, data: data, config: config, tasks: report, stats: stats)
+        return Self.modelCopy(parameters: parameters, data: data, config: config, tasks: report, stats: stats)
     }
 
     /// Continues training `parameters` on `data` (growing the tables for new nodes first)
-    /// and returns a snapshot of the result. `parameters` keep the updated state.
+    /// and returns a copy of the result (`modelCopy`). `parameters` keep the updated state.
     public func train(
         _ data: TrainingData, continuing parameters: ModelParameters,
         progress: (@Sendable (TrainingProgress) -> Void)? = nil
     ) throws -> TrainedModel {
         let (report, stats) = try update(parameters, on: data, progress: progress)
-        return Self.snapshot(parameters: parameters, data: data, config: config, tasks: report, stats: stats)
+        return Self.modelCopy(parameters: parameters, data: data, config: config, tasks: report, stats: stats)
     }
 
     /// Trains `parameters` in place on `data` (growing the tables for new nodes first)
@@ -85,7 +85,7 @@ public struct Trainer: Sendable {
     }
 
     /// A value copy of `parameters` for the views and alignments of `data`.
-    public static func snapshot(
+    public static func modelCopy(
         parameters: ModelParameters, data: TrainingData, config: TrainerConfig,
         tasks: TaskReport = TaskReport(), stats: TrainingStats = TrainingStats()
     ) -> TrainedModel {
@@ -94,13 +94,13 @@ public struct Trainer: Sendable {
             var names = view.nodeNames
             let rows = parameters.views[p].input.rows
             if names.count < rows { names += (names.count..<rows).map { "#\($0)" } }
-            return TrainedView(name: view.name, nodeNames: names, embeddings: parameters.views[p].input.snapshot())
+            return TrainedView(name: view.name, nodeNames: names, embeddings: parameters.views[p].input.matrixCopy())
         }
         let alignments = data.alignments.compactMap { a -> TrainedAlignment? in
             guard let p = parameters.alignmentIndex(source: a.sourceView, target: a.targetView) else { return nil }
             return TrainedAlignment(sourceView: a.sourceView, targetView: a.targetView,
                                     activation: config.alignActivation,
-                                    matrix: parameters.alignments[p].matrix.snapshot())
+                                    matrix: parameters.alignments[p].matrix.matrixCopy())
         }
         return TrainedModel(dim: parameters.dim, views: views, alignments: alignments, tasks: tasks, stats: stats)
     }

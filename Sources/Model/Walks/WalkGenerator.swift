@@ -7,7 +7,8 @@ public struct WalkGenerator: Sendable {
     public let startNodes: [UInt32]
     public let nodeCount: Int
 
-    /// Snapshots `graph` (later changes to the graph need a new generator).
+    /// Builds the alias tables of `graph` as it is now (later changes to the graph need a new
+    /// generator).
     public init(graph: ViewGraph) {
         tables = AliasTables(graph: graph)
         nodeCount = graph.nodeCount

@@ -22,7 +22,7 @@ public struct NewEdge: Sendable, Equatable {
 
 /// What the continuous trainer needs from ingestion for one round, copied out under the
 /// processor's lock in O(new nodes + items): nothing here aliases the live graphs, so
-/// ingestion never waits for training.
+/// ingestion never waits for a training round, only for this copy.
 public struct TrainingFeed: Sendable {
     /// View names, the item view first.
     public var viewNames: [String]

@@ -133,13 +133,13 @@ extension IngestState {
 
     /// Item transitions not in the item graph before this batch, with the time of the event
     /// that completes each; the first one per edge. Their source nodes' out-edges are read
-    /// into the walker first.
+    /// into the adjacency cache first.
     mutating func recordNewEdges(_ transitions: [(from: UInt32, to: UInt32, time: Int64)]) throws {
         guard !transitions.isEmpty else { return }
         let vocabulary = builder.views[0].vocabulary
-        try walkers[0].load(transitions.map(\.from), nodeCount: vocabulary.count)
+        try adjacency[0].load(transitions.map(\.from), nodeCount: vocabulary.count)
         var seen = Set<UInt64>()
-        for t in transitions where walkers[0].weight(from: t.from, to: t.to) == 0 {
+        for t in transitions where adjacency[0].weight(from: t.from, to: t.to) == 0 {
             guard seen.insert(UInt64(t.from) << 32 | UInt64(t.to)).inserted else { continue }
             pendingNewEdges.append(NewEdge(from: vocabulary.names[Int(t.from)], eventTimeMs: t.time))
         }
@@ -147,7 +147,7 @@ extension IngestState {
     }
 
     /// Phase 4, sum edge increments: sorted and summed per edge (one merge per distinct
-    /// edge), then added to the walkers' adjacency.
+    /// edge), then added to the adjacency caches.
     mutating func sumEdgeIncrements(_ packed: [UInt128], to batch: WriteBatch) throws -> SummedEdges {
         var edges = SummedEdges(touched: Array(repeating: [], count: builder.views.count),
                                 increments: Array(repeating: [], count: builder.views.count))
@@ -157,7 +157,7 @@ extension IngestState {
             if edges.touched[view].last != from { edges.touched[view].append(from) }
         }
         for v in edges.increments.indices where !edges.increments[v].isEmpty {
-            edgeCounts[v] += try walkers[v].add(edges.increments[v], nodeCount: builder.views[v].vocabulary.count)
+            edgeCounts[v] += try adjacency[v].add(edges.increments[v], nodeCount: builder.views[v].vocabulary.count)
         }
         return edges
     }
@@ -185,7 +185,7 @@ extension IngestState {
         let batchSeq = (counters["batches"] ?? 0) + 1
         for v in 0..<builder.views.count where !touched[v].isEmpty {
             let seed = SplitMix64.mix(config.walks.seed ^ SplitMix64.mix(UInt64(v) << 48 ^ batchSeq))
-            var corpus = try walkers[v].walks(
+            var corpus = try LiveGraphWalker(adjacency: adjacency[v]).walks(
                 from: touched[v], perNode: options.walksPerTouchedNode,
                 length: config.walks.length, seed: seed, nodeCount: builder.views[v].vocabulary.count)
             guard corpus.walkCount > 0 else { continue }

@@ -38,11 +38,11 @@ struct IngestState {
 
     var partitions: [TopicPartition: PartitionSessions] = [:]
     var offsets: [TopicPartition: Int64] = [:]
-    /// Vocabularies and item attributes (adjacency lives in the walkers and RocksDB).
+    /// Vocabularies and item attributes (adjacency lives in `adjacency` and RocksDB).
     var builder: GraphBuilder
     /// Per view, the out-edges of hot nodes and their alias tables (bounded; the rest are
     /// read back from the `edges` family).
-    let walkers: [LiveGraphWalker]
+    let adjacency: [AdjacencyCache]
     /// Distinct edges per view.
     var edgeCounts: [Int]
     /// Per view, the sequence number of the next walk, and the blocks in the ring, oldest first.
@@ -66,7 +66,7 @@ struct IngestState {
         builder.keepsEdges = false
         self.builder = builder
         let views = config.viewNames.count
-        self.walkers = (0..<views).map { v in LiveGraphWalker(source: StoredOutEdges(edges: schema.edges, view: UInt16(v))) }
+        self.adjacency = (0..<views).map { v in AdjacencyCache(source: StoredOutEdges(edges: schema.edges, view: UInt16(v))) }
         self.edgeCounts = Array(repeating: 0, count: views)
         self.walkNext = Array(repeating: 0, count: views)
         self.ringBlocks = Array(repeating: [], count: views)
@@ -96,7 +96,7 @@ struct IngestState {
                                            position: position))
             return .continue
         }
-        do { try builder.replay(update) } catch { throw IngestError.corruptState("\(error)") }
+        do { try builder.restore(update) } catch { throw IngestError.corruptState("\(error)") }
         // Adjacency stays in RocksDB until a batch or a walk reaches it; only count it.
         var edgeCounts = self.edgeCounts
         try schema.edges.scan { key, _ in
@@ -213,7 +213,7 @@ struct IngestState {
             update.edges.append(.init(view: Int(view), from: from, to: to, count: UInt32(clamping: weight)))
             return .continue
         }
-        do { try graphs.replay(update) } catch { throw IngestError.corruptState("\(error)") }
+        do { try graphs.restore(update) } catch { throw IngestError.corruptState("\(error)") }
         return graphs
     }
 
@@ -223,9 +223,9 @@ struct IngestState {
                 IngestStatus.View(name: view.name, nodes: view.vocabulary.count, edges: edgeCounts[v],
                                   walksInRing: ringBlocks[v].reduce(0) { $0 + $1.count })
             },
-            adjacencyBytes: walkers.reduce(0) { $0 + $1.heldBytes },
+            adjacencyBytes: adjacency.reduce(0) { $0 + $1.heldBytes },
             adjacencyBound: config.ingest.adjacencyCacheBytes,
-            adjacencyLoads: walkers.reduce(0) { $0 + $1.loads },
+            adjacencyLoads: adjacency.reduce(0) { $0 + $1.loads },
             openSessions: partitions.values.reduce(0) { $0 + $1.cutter.openSessionCount },
             offsets: offsets,
             counters: counters.filter { !$0.key.hasPrefix("walks.next.") && $0.key != "format.version" })
@@ -236,13 +236,13 @@ struct IngestState {
     /// `sparing[view]` (changed by a batch not yet on disk) stay, even above the bound.
     func evictAdjacency(sparing: [[UInt32]] = []) {
         let bound = config.ingest.adjacencyCacheBytes
-        var held = walkers.reduce(0) { $0 + $1.heldBytes }
-        var candidates = Array(walkers.indices)
-        while held > bound, let largest = candidates.max(by: { walkers[$0].heldBytes < walkers[$1].heldBytes }),
-              walkers[largest].heldBytes > 0 {
-            let walker = walkers[largest], before = walker.heldBytes
-            walker.evict(toAtMost: before - (held - bound), sparing: largest < sparing.count ? sparing[largest] : [])
-            held -= before - walker.heldBytes
+        var held = adjacency.reduce(0) { $0 + $1.heldBytes }
+        var candidates = Array(adjacency.indices)
+        while held > bound, let largest = candidates.max(by: { adjacency[$0].heldBytes < adjacency[$1].heldBytes }),
+              adjacency[largest].heldBytes > 0 {
+            let cache = adjacency[largest], before = cache.heldBytes
+            cache.evict(toAtMost: before - (held - bound), sparing: largest < sparing.count ? sparing[largest] : [])
+            held -= before - cache.heldBytes
             // A view that could not give enough holds only spared nodes beyond its share.
             if held > bound { candidates.removeAll { $0 == largest } }
         }

@@ -55,12 +55,8 @@ public final class KafkaIngestService: Service, Sendable {
 
     public init(processor: IngestProcessor, kafka: KafkaConfiguration, settings: Settings, logger: Logger) {
         self.processor = processor
-        self.consumerConfig = KafkaConfiguration.consumer(
-            bootstrapServers: kafka.bootstrapServers, groupID: settings.group,
-            properties: kafka.properties.filter { $0.key != "bootstrap.servers" })
-        self.producerConfig = KafkaConfiguration.producer(
-            bootstrapServers: kafka.bootstrapServers,
-            properties: kafka.properties.filter { $0.key != "bootstrap.servers" })
+        self.consumerConfig = kafka.consumerConfiguration(groupID: settings.group)
+        self.producerConfig = kafka.producerConfiguration()
         self.settings = settings
         self.decoder = MessageBatchDecoder(config: processor.config)
         self.logger = logger
@@ -291,8 +287,4 @@ func onDedicatedThread<T: Sendable>(_ body: @escaping @Sendable () throws -> T) 
             continuation.resume(with: Result { try body() })
         }
     }
-}
-
-extension Duration {
-    var seconds: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
 }

@@ -3,7 +3,7 @@ import Kafka
 import Logging
 
 /// Reads partitions to their end with manual assignment (no group, no commit): the
-/// building block of `SnapshotReader` and `EmbeddingPublisher.lastPublishedVersion`. The
+/// building block of `PublishedVersionReader` and `EmbeddingPublisher.lastPublishedVersion`. The
 /// end of a partition is where the fetch itself finds it (`KafkaConsumer.readToEnd`), never
 /// the broker's separately queried high watermark, which some brokers under-report.
 struct TopicRangeScan {
@@ -13,9 +13,7 @@ struct TopicRangeScan {
     /// to the end (`KafkaConfiguration.readingToEnd`). librdkafka consumers do not
     /// auto-create topics by default.
     init(configuration: KafkaConfiguration, logger: Logger) throws {
-        let config = KafkaConfiguration.consumer(
-            bootstrapServers: configuration.bootstrapServers, groupID: "m2grl-scan-\(UUID().uuidString)"
-        ).merging(configuration.properties).readingToEnd()
+        let config = configuration.consumerConfiguration(groupID: "m2grl-scan-\(UUID().uuidString)").readingToEnd()
         consumer = try KafkaConsumer(configuration: config, logger: logger)
     }
 

@@ -18,10 +18,7 @@ public struct KafkaReplaySource: Sendable {
     public var endSearchTimeout: Duration = .seconds(60)
 
     public init(kafka: KafkaConfiguration, topic: String, group: String, logger: Logger) {
-        self.configuration = KafkaConfiguration.consumer(
-            bootstrapServers: kafka.bootstrapServers, groupID: group,
-            properties: kafka.properties.filter { $0.key != "bootstrap.servers" }
-        ).readingToEnd()  // the end of `--until end` (`endOffsets`)
+        self.configuration = kafka.consumerConfiguration(groupID: group).readingToEnd()  // the end of `--until end` (`endOffsets`)
         self.topic = topic
         self.group = group
         self.logger = logger

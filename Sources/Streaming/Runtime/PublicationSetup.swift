@@ -37,7 +37,7 @@ public enum PublicationSetup {
     /// under the pipeline's fixed `transactional.id` (initialised, which fences an earlier
     /// producer of the same id on brokers with transactions).
     public static func producer(config: PipelineConfig, kafka: KafkaConfiguration, logger: Logger) async throws -> KafkaProducer {
-        var properties = kafka.properties.filter { $0.key != "bootstrap.servers" }
+        var properties = kafka.propertiesWithoutBootstrap
         if config.publish.transactions, properties["transactional.id"] == nil {
             properties["transactional.id"] = "m2grl-\(config.name)-publisher"
         }

@@ -24,9 +24,7 @@ public struct TopicProvisioning: Sendable {
             return
         }
         let probe = try KafkaProducer(
-            configuration: .producer(bootstrapServers: kafka.bootstrapServers,
-                                     properties: kafka.properties.filter { $0.key != "bootstrap.servers" })
-                .merging(["allow.auto.create.topics": "false"]),
+            configuration: kafka.producerConfiguration().merging(["allow.auto.create.topics": "false"]),
             logger: logger)
         var missing: [TopicSpec] = []
         for spec in specs where (try? await probe.partitionCount(topic: spec.name, timeout: .seconds(5))) == nil { missing.append(spec) }

@@ -89,7 +89,7 @@ final class DeltaCutterService: Service, Sendable {
         let ingest = settings.ingest
         let producerConfig = KafkaConfiguration.producer(
             bootstrapServers: kafka.bootstrapServers,
-            properties: ["compression.type": "lz4"].merging(kafka.properties.filter { $0.key != "bootstrap.servers" }) { $1 })
+            properties: ["compression.type": "lz4"].merging(kafka.propertiesWithoutBootstrap) { $1 })
         let producer = try KafkaProducer(configuration: producerConfig, logger: logger)
         let deadLetterProducer = try KafkaProducer(configuration: producerConfig, logger: logger)
         let deadLetters = DeadLetterSender(producer: deadLetterProducer, topic: ingest.deadLetterTopic,
@@ -113,14 +113,12 @@ final class DeltaCutterService: Service, Sendable {
                 logger.info("cutter: partitions revoked", metadata: ["partitions": "\(parts.sorted())", "lost": "\(lost)"])
             })
         let consumer = try KafkaConsumer(
-            configuration: .consumer(bootstrapServers: kafka.bootstrapServers, groupID: ingest.group,
-                                     properties: kafka.properties.filter { $0.key != "bootstrap.servers" }),
+            configuration: kafka.consumerConfiguration(groupID: ingest.group),
             rebalance: handler, logger: logger)
         // Finds partition ends from the fetch (`endOffsets`), never a queried watermark,
         // which some brokers under-report (docs/consuming.md, "Where a read ends").
         let logWatch = try KafkaConsumer(
-            configuration: KafkaConfiguration.consumer(bootstrapServers: kafka.bootstrapServers, groupID: "m2grl-watch-\(UUID().uuidString)",
-                                                       properties: kafka.properties.filter { $0.key != "bootstrap.servers" }).readingToEnd(),
+            configuration: kafka.consumerConfiguration(groupID: "m2grl-watch-\(UUID().uuidString)").readingToEnd(),
             logger: logger)
         let decoder = MessageBatchDecoder(config: processor.config)
         try consumer.subscribe([ingest.topic])

@@ -43,8 +43,7 @@ final class DeltaReplicaService: Service, Sendable {
 
     private func replicate() async throws {
         let consumer = try KafkaConsumer(
-            configuration: .consumer(bootstrapServers: kafka.bootstrapServers, groupID: "m2grl-replica-\(UUID().uuidString)",
-                                     properties: kafka.properties.filter { $0.key != "bootstrap.servers" }),
+            configuration: kafka.consumerConfiguration(groupID: "m2grl-replica-\(UUID().uuidString)"),
             logger: logger)
         let processor = self.processor, log = self.log, fingerprint = self.fingerprint
         let stored = try processor.replicaPosition(log) ?? 0

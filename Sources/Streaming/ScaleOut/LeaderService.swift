@@ -61,8 +61,7 @@ final class LeaderService: Service, Sendable {
                                         kafka, instance: settings.writer.instance, startedAtMs: HistoryLog.nowMs)),
             rebalance: handler, logger: logger)
         let producer = try KafkaProducer(
-            configuration: .producer(bootstrapServers: kafka.bootstrapServers,
-                                     properties: kafka.properties.filter { $0.key != "bootstrap.servers" }),
+            configuration: kafka.producerConfiguration(),
             logger: logger)
         try consumer.subscribe([topics.coordination])
         let coordination = CoordinationLog(kafka: kafka, topic: topics.coordination, logger: logger)
@@ -150,8 +149,7 @@ final class LeaderService: Service, Sendable {
             return nil
         }
         let producer = try KafkaProducer(
-            configuration: .producer(bootstrapServers: kafka.bootstrapServers,
-                                     properties: kafka.properties.filter { $0.key != "bootstrap.servers" }),
+            configuration: kafka.producerConfiguration(),
             logger: logger)
         let versionsTopic = PublicationTopics(pipeline: config).versions
         if training.publish {
@@ -250,7 +248,7 @@ final class LeaderService: Service, Sendable {
         guard publishes, newestPublished > 0 else { return (local, local == nil ? "scratch" : "the local checkpoint") }
         do {
             let topics = PublicationTopics(pipeline: settings.setup.config)
-            let assembled = try await SnapshotReader(configuration: kafka, topics: topics, logger: logger).read().assemble()
+            let assembled = try await PublishedVersionReader(configuration: kafka, topics: topics, logger: logger).read().assemble()
             return (Self.loaded(from: assembled), "published version \(assembled.manifest.version)")
         } catch {
             logger.warning("leader: no published version could be read (\(error))")

@@ -61,8 +61,7 @@ struct ScaleOutInstance: Sendable {
     /// order; one leader).
     static func checkSinglePartition(_ names: [String], kafka: KafkaConfiguration, logger: Logger) async throws {
         let probe = try KafkaProducer(
-            configuration: .producer(bootstrapServers: kafka.bootstrapServers,
-                                     properties: kafka.properties.filter { $0.key != "bootstrap.servers" }),
+            configuration: kafka.producerConfiguration(),
             logger: logger)
         for name in names {
             let count = try await probe.partitionCount(topic: name, timeout: .seconds(10))
@@ -86,8 +85,7 @@ struct ScaleOutInstance: Sendable {
             record.fingerprint = fingerprint.hex
             record.fingerprintText = fingerprint.text
             let producer = try KafkaProducer(
-                configuration: .producer(bootstrapServers: kafka.bootstrapServers,
-                                         properties: kafka.properties.filter { $0.key != "bootstrap.servers" }),
+                configuration: kafka.producerConfiguration(),
                 logger: logger)
             _ = try await log.write(record, with: producer)
             deployment = try await first()

@@ -60,7 +60,7 @@ public struct ScaleOutTopics: Sendable, Equatable {
     /// The cooperative assignor would avoid even that, but librdkafka 2.0.2 aborts closing
     /// a cooperative consumer of the mock cluster.
     static func leaderGroupProperties(_ kafka: KafkaConfiguration, instance: String, startedAtMs: Int64) -> [String: String] {
-        var properties = kafka.properties.filter { $0.key != "bootstrap.servers" }
+        var properties = kafka.propertiesWithoutBootstrap
         if properties["client.id"] == nil {
             let ms = String(max(0, startedAtMs))
             properties["client.id"] = "m2grl-leader-\(String(repeating: "0", count: max(0, 15 - ms.count)))\(ms)-\(instance)"

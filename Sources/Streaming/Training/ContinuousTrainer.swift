@@ -332,7 +332,7 @@ public final class ContinuousTrainer: @unchecked Sendable {
         }
         let alignments = parameters.alignments.map {
             TrainedAlignment(sourceView: $0.sourceView, targetView: $0.targetView,
-                             activation: baseConfig.alignActivation, matrix: $0.matrix.snapshot())
+                             activation: baseConfig.alignActivation, matrix: $0.matrix.matrixCopy())
         }
         dirty = false
         nextVersion += 1
@@ -375,7 +375,7 @@ public final class ContinuousTrainer: @unchecked Sendable {
                 ViewTrainingData(name: pipeline.viewNames[v], nodeNames: names[v], corpus: WalkCorpus(nodeCount: names[v].count))
             },
             alignments: pipeline.alignments.map { AlignmentPairs(sourceView: $0.from, targetView: $0.to) })
-        var model = Trainer.snapshot(parameters: parameters, data: data, config: baseConfig)
+        var model = Trainer.modelCopy(parameters: parameters, data: data, config: baseConfig)
         for i in model.views.indices where model.views[i].nodeNames.count > model.views[i].embeddings.rows {
             model.views[i].nodeNames = Array(model.views[i].nodeNames.prefix(model.views[i].embeddings.rows))
         }

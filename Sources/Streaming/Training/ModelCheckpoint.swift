@@ -76,7 +76,7 @@ public enum ModelCheckpoint {
         try EmbeddingWriter().write(model, to: fresh, pipelineHash: "\(pipeline.name)",
                                     modelVersion: Int(info.publishedVersion))
         for view in parameters.views {
-            try EmbeddingFileFormat.encode(view.context.snapshot())
+            try EmbeddingFileFormat.encode(view.context.matrixCopy())
                 .write(to: fresh.appendingPathComponent("context-\(view.name).emb"))
         }
         try DurableFiles.syncContents(ofDirectory: fresh.path)

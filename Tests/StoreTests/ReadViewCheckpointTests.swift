@@ -1,33 +1,33 @@
 import Testing
 @testable import Store
 
-@Suite("Snapshots and checkpoints")
-struct SnapshotCheckpointTests {
-    @Test func writesAfterSnapshotAreInvisibleThroughIt() throws {
+@Suite("Read views and checkpoints")
+struct ReadViewCheckpointTests {
+    @Test func writesAfterAReadViewAreInvisibleThroughIt() throws {
         try withTemporaryDirectory { dir in
             let store = try Store(path: dir + "/db", options: testOptions())
             defer { store.close() }
             let family = try store.columnFamily()
             try family.put([1], [1])
             try family.put([3], [3])
-            var escaped: StoreSnapshot?
-            try store.withSnapshot { snapshot in
-                escaped = snapshot
+            var escaped: StoreReadView?
+            try store.withReadView { readView in
+                escaped = readView
                 try family.put([1], [100])
                 try family.put([2], [2])
                 try family.delete([3])
-                #expect(try family.get([1], snapshot: snapshot) == [1])
-                #expect(try family.get([2], snapshot: snapshot) == nil)
-                #expect(try family.get([3], snapshot: snapshot) == [3])
+                #expect(try family.get([1], readView: readView) == [1])
+                #expect(try family.get([2], readView: readView) == nil)
+                #expect(try family.get([3], readView: readView) == [3])
                 var seen: [[UInt8]] = []
-                try family.scan(snapshot: snapshot) { key, value in seen.append(key + value); return .continue }
+                try family.scan(readView: readView) { key, value in seen.append(key + value); return .continue }
                 #expect(seen == [[1, 1], [3, 3]])
                 var current: [[UInt8]] = []
                 try family.scan { key, value in current.append(key + value); return .continue }
                 #expect(current == [[1, 100], [2, 2]])
             }
-            let snapshot = try #require(escaped)
-            #expect(throws: StoreError.snapshotReleased) { try family.get([1], snapshot: snapshot) }
+            let readView = try #require(escaped)
+            #expect(throws: StoreError.readViewReleased) { try family.get([1], readView: readView) }
         }
     }
 

@@ -17,7 +17,7 @@ import Store
 ///   bytes of the family digest (most significant first)`.
 /// - Printed as 32 lowercase hex digits, most significant first.
 ///
-/// All families are read from one RocksDB snapshot, so the digest is of one consistent state.
+/// All families are read from one read view (a RocksDB snapshot), so the digest is of one consistent state.
 public struct StateDigest: Sendable, Equatable, Codable {
     /// The digest of one column family.
     public struct Family: Sendable, Equatable, Codable {
@@ -47,13 +47,13 @@ public struct StateDigest: Sendable, Equatable, Codable {
 
     static func computeExact(store: Store) throws -> StateDigest {
         let handles = try families.map { try store.columnFamily($0) }
-        return try store.withSnapshot { snapshot in
+        return try store.withReadView { readView in
             var combined = FNV1a128()
             var results: [Family] = []
             for (name, family) in zip(families, handles) {
                 var hash = FNV1a128()
                 var entries = 0
-                try family.scanRaw(snapshot: snapshot) { key, value in
+                try family.scanRaw(readView: readView) { key, value in
                     hash.combine(uint32LittleEndian: UInt32(truncatingIfNeeded: key.count))
                     hash.combine(key)
                     hash.combine(uint32LittleEndian: UInt32(truncatingIfNeeded: value.count))

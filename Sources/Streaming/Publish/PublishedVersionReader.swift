@@ -7,7 +7,7 @@ import Logging
 /// is read to its end first and the embeddings topic only then: its ends are at least its
 /// ends when the versions read finished, so every manifest seen has all its records below
 /// them.
-public struct SnapshotReader: Sendable {
+public struct PublishedVersionReader: Sendable {
     public var configuration: KafkaConfiguration
     public var topics: PublicationTopics
     /// Upper bound for reading both topics to their end.

@@ -2,7 +2,7 @@ import Model
 import Store
 
 /// One view's out-edges as committed in the ingest state's `edges` family: what the live
-/// walker reads for a node it does not hold (a prefix scan of (view, node)).
+/// adjacency cache reads for a node it does not hold (a prefix scan of (view, node)).
 struct StoredOutEdges: OutEdgeSource {
     let edges: Keyspace<IngestSchema.EdgeKey, UInt64LittleEndianCodec>
     let view: UInt16

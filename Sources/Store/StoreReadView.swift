@@ -1,11 +1,12 @@
 import CRocksDB
 
-/// A consistent read view of a ``Store``, valid only inside ``Store/withSnapshot(_:)``.
+/// A consistent read view of a ``Store`` (a RocksDB snapshot), valid only inside
+/// ``Store/withReadView(_:)``.
 ///
-/// Pass it to gets and scans (`snapshot:`) to read the state as of its creation; writes
+/// Pass it to gets and scans (`readView:`) to read the state as of its creation; writes
 /// made afterwards are invisible through it. Using it after the body returned throws
-/// ``StoreError/snapshotReleased`` instead of touching the released native snapshot.
-public final class StoreSnapshot: @unchecked Sendable {
+/// ``StoreError/readViewReleased`` instead of touching the released native snapshot.
+public final class StoreReadView: @unchecked Sendable {
     private let store: Store
     private let lock = ReadWriteLock()
     /// Guarded by `lock`; nil once released.
@@ -16,11 +17,11 @@ public final class StoreSnapshot: @unchecked Sendable {
         self.pointer = pointer
     }
 
-    /// Runs `body` with the native snapshot, refusing released or foreign snapshots.
+    /// Runs `body` with the native snapshot, refusing released or foreign read views.
     func withPointer<R>(for owner: Store, _ body: (OpaquePointer) throws -> R) throws -> R {
-        guard owner === store else { throw StoreError.invalidArgument("snapshot belongs to a different store") }
+        guard owner === store else { throw StoreError.invalidArgument("read view belongs to a different store") }
         return try lock.withReadLock {
-            guard let pointer else { throw StoreError.snapshotReleased }
+            guard let pointer else { throw StoreError.readViewReleased }
             return try body(pointer)
         }
     }
@@ -35,18 +36,19 @@ public final class StoreSnapshot: @unchecked Sendable {
 }
 
 extension Store {
-    /// Creates a snapshot, runs `body` with it and releases it afterwards (also on throw).
+    /// Creates a read view (a RocksDB snapshot), runs `body` with it and releases it
+    /// afterwards (also on throw).
     /// The store cannot close while `body` runs; do not call ``close()`` from `body`.
-    public func withSnapshot<R>(_ body: (StoreSnapshot) throws -> R) throws -> R {
+    public func withReadView<R>(_ body: (StoreReadView) throws -> R) throws -> R {
         try withState { state in
             guard let native = rocksdb_create_snapshot(state.db) else {
                 throw StoreError.rocksdb(operation: "create snapshot", message: "no snapshot returned")
             }
-            let snapshot = StoreSnapshot(store: self, pointer: native)
+            let readView = StoreReadView(store: self, pointer: native)
             defer {
-                if let released = snapshot.invalidate() { rocksdb_release_snapshot(state.db, released) }
+                if let released = readView.invalidate() { rocksdb_release_snapshot(state.db, released) }
             }
-            return try body(snapshot)
+            return try body(readView)
         }
     }
 }

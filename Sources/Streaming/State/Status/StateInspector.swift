@@ -30,25 +30,25 @@ public struct StateInspector: Sendable {
     /// The view names the state was built with, item view first (from `meta` `view:<i>:<name>`).
     public func viewNames() throws -> [String] { try schema.viewNames() }
 
-    /// A point-in-time summary, read from one snapshot.
+    /// A point-in-time summary, read from one read view.
     public func status() throws -> StateStatus {
         let names = try viewNames()
-        return try store.withSnapshot { snapshot in
+        return try store.withReadView { readView in
             var views = names.map { StateStatus.View(name: $0) }
             func view(_ v: UInt16) -> Int? { Int(v) < views.count ? Int(v) : nil }
-            try schema.vocab.scan(snapshot: snapshot) { key, _ in
+            try schema.vocab.scan(readView: readView) { key, _ in
                 if let v = view(key.components.0) { views[v].nodes += 1 }
                 return .continue
             }
-            try schema.edges.scan(snapshot: snapshot) { key, _ in
+            try schema.edges.scan(readView: readView) { key, _ in
                 if let v = view(key.components.0) { views[v].edges += 1 }
                 return .continue
             }
-            try schema.attrs.scan(snapshot: snapshot) { key, _ in
+            try schema.attrs.scan(readView: readView) { key, _ in
                 if let v = view(key.components.0) { views[v].itemsWithAttribute += 1 }
                 return .continue
             }
-            try schema.walks.family.scanRaw(schema.walks.storedRange, snapshot: snapshot) { key, value in
+            try schema.walks.family.scanRaw(schema.walks.storedRange, readView: readView) { key, value in
                 let (v, _) = try schema.walks.decodeStoredKey(key).components
                 // A block whose size disagrees with its header is not counted.
                 if let v = view(v), let walks = try? WalkBlockCodec.walkCount(value) {
@@ -58,24 +58,24 @@ public struct StateInspector: Sendable {
                 return .continue
             }
             var clocks: [TopicPartition: Int64] = [:]
-            try schema.eventClock.scan(snapshot: snapshot) { key, t in
+            try schema.eventClock.scan(readView: readView) { key, t in
                 clocks[TopicPartition(key.components.0, key.components.1)] = Int64(bitPattern: t)
                 return .continue
             }
             var partitions: [StateStatus.Partition] = []
-            try schema.offsets.scan(snapshot: snapshot) { key, next in
+            try schema.offsets.scan(readView: readView) { key, next in
                 let tp = TopicPartition(key.components.0, key.components.1)
                 partitions.append(StateStatus.Partition(topic: tp.topic, partition: tp.partition, nextOffset: Int64(bitPattern: next),
                                                          eventTimeMs: clocks[tp]))
                 return .continue
             }
             var users = 0
-            try schema.sessions.family.scanRaw(schema.sessions.storedRange, snapshot: snapshot) { _, _ in
+            try schema.sessions.family.scanRaw(schema.sessions.storedRange, readView: readView) { _, _ in
                 users += 1
                 return .continue
             }
             var counters: [String: UInt64] = [:]
-            try schema.meta.scan(snapshot: snapshot) { key, value in
+            try schema.meta.scan(readView: readView) { key, value in
                 if !key.hasPrefix("view:") && !key.hasPrefix("walks.next.") && key != "format.version" { counters[key] = value }
                 return .continue
             }
