@@ -9,16 +9,18 @@ import Dispatch
 /// blocked, until the work returns (the idea of swift-kafka-client's task executor and of
 /// `NIOThreadPool`).
 ///
-/// - `BlockingExecutor.run { }`: a one-off call, on a shared concurrent queue (calls run at
-///   once, side by side; Dispatch adds threads while others are blocked).
+/// - `BlockingExecutor.run { }`: a one-off call, on a thread of Dispatch's pool at once,
+///   whatever else blocks: each call gets a serial queue of its own, and Dispatch gives such
+///   queues a thread whenever they have work ("overcommit"). A shared concurrent queue would
+///   not do: its width is about the number of cores, so a few calls that wait (a commit
+///   during a broker outage) would hold back every other (the apply that a rebalance waits
+///   for, decoding).
 /// - `BlockingExecutor(serial:)`: a queue of its own; jobs run one at a time, in the order
 ///   they were submitted (`run`, or `submit` without waiting). For work that must be
 ///   ordered (a consumer's polls, a replay's applies, the ingester's background writes) and
 ///   as the `SerialExecutor` of an actor whose methods block (`ContinuousTrainer`: its state
 ///   is isolated to the queue, and every call to it runs there).
 public final class BlockingExecutor: SerialExecutor {
-    private static let shared = DispatchQueue(label: "m2grl.blocking", qos: .userInitiated, attributes: .concurrent)
-
     private let queue: DispatchQueue
 
     /// A serial executor: one job at a time, in submission order, on a thread of its own.
@@ -26,9 +28,9 @@ public final class BlockingExecutor: SerialExecutor {
         queue = DispatchQueue(label: label, qos: qos)
     }
 
-    /// Runs `body` on the shared concurrent queue and resumes the caller with its result.
+    /// Runs `body` on a Dispatch thread at once and resumes the caller with its result.
     public static func run<T: Sendable, E: Error>(_ body: @escaping @Sendable () throws(E) -> T) async throws(E) -> T {
-        try await run(on: shared, body)
+        try await run(on: DispatchQueue(label: "m2grl.blocking", qos: .userInitiated), body)
     }
 
     /// Runs `body` after the jobs submitted before it and resumes the caller with its result.
