@@ -13,7 +13,7 @@ struct FuzzTarget: Sendable {
         PublicationTargets.manifest, PublicationTargets.assembler,
         StateTargets.userState, StateTargets.partitionClock, StateTargets.walkBlock,
         EmbeddingFileTarget.target, ModelDirectoryTarget.target,
-        PipelineTarget.target,
+        PipelineTarget.target, ScaleOutTargets.graphDelta,
     ]
 
     static func named(_ name: String) -> FuzzTarget? { all.first { $0.name == name } }

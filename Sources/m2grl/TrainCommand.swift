@@ -43,6 +43,12 @@ struct TrainCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Negatives per positive pair, every view.") var negatives: Int?
     @Option(name: .long, help: "Starting learning rate.") var learningRate: Float?
     @Option(name: .long, help: "Passes over the alignment pairs per epoch.") var alignPasses: Int?
+    @Option(name: .long, help: "Alignment examples: passes (every pair --align-passes times) or occurrence (drawn in proportion to the item's occurrences in the walks); default: the pipeline's training.align_sampling.")
+    var alignSampling: AlignmentSampling?
+    @Option(name: .long, help: "A hot attribute row's step in a batch: sum or mean of its occurrences' steps; default: the pipeline's training.align_row_step.")
+    var alignRowStep: AlignmentRowStep?
+    @Option(name: .long, help: "Frequent-node subsampling threshold (word2vec's sample; 0: off); default: the pipeline's training.sample.")
+    var sample: Double?
 
     @Flag(name: .long, help: "Ablation: only the item view (DeepWalk-style skip-gram), no attribute views or alignments.")
     var itemOnly = false
@@ -74,6 +80,7 @@ struct TrainCommand: AsyncParsableCommand {
         if let window { try requireRange(window, ConfigLimits.window, option: "--window") }
         if let negatives { try requireRange(negatives, 1...ConfigLimits.negatives.upperBound, option: "--negatives") }
         if let alignPasses { try requireRange(alignPasses, ConfigLimits.alignPasses, option: "--align-passes") }
+        if let sample { try requireRange(sample, ConfigLimits.subsampleThreshold, option: "--sample") }
         if let learningRate, !(learningRate > 0 && learningRate < 1) {
             throw ValidationError("--learning-rate: must be in (0, 1), got \(learningRate)")
         }
@@ -92,6 +99,9 @@ struct TrainCommand: AsyncParsableCommand {
         if let negatives { trainer.defaultNegatives = negatives; trainer.negatives = [:] }
         if let learningRate { trainer.learningRate = learningRate }
         if let alignPasses { trainer.alignPassesPerEpoch = alignPasses }
+        if let alignSampling { trainer.alignSampling = alignSampling }
+        if let alignRowStep { trainer.alignRowStep = alignRowStep }
+        if let sample { trainer.subsampleThreshold = sample }
         if fixedWeights { trainer.tasks.uncertainty = false }
         if referencePath { trainer.useFastPath = false }
 
@@ -153,3 +163,6 @@ struct TrainCommand: AsyncParsableCommand {
         print("wrote \(out) (manifest version \(manifest.formatVersion))")
     }
 }
+
+extension AlignmentSampling: ExpressibleByArgument {}
+extension AlignmentRowStep: ExpressibleByArgument {}

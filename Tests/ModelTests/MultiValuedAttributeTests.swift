@@ -92,6 +92,33 @@ import ModelFiles
         }
     }
 
+    @Test("views[].max_values sets the cap of its view only (others keep 32); out of 1...1024 it is refused at load, naming the field")
+    func perViewCap() throws {
+        let config = try PipelineConfig.parse(yaml: """
+            name: t
+            events: {user: u, item: i, time: t}
+            views: [{name: genre, field: g, max_values: 2}, {name: tag, field: h}]
+            """)
+        let d = EventDecoder(mapping: EventFieldMapping(config: config))
+        func code(_ json: String) -> String? {
+            if case .failure(let r) = decode(json, d) { return r.code }
+            return nil
+        }
+        #expect(code(#"{"u":"u","i":"a","t":1,"g":["a","b"]}"#) == nil)
+        #expect(code(#"{"u":"u","i":"a","t":1,"g":["a","b","c"]}"#) == "too_many_values")
+        let tags = (0..<32).map { "\"t\($0)\"" }.joined(separator: ",")
+        #expect(code(#"{"u":"u","i":"a","t":1,"h":["# + tags + "]}") == nil, "32 values: the default cap")
+        #expect(code(#"{"u":"u","i":"a","t":1,"h":["# + tags + #","x"]}"#) == "too_many_values")
+        for bad in ["0", "1025", "-1", "x"] {
+            do {
+                _ = try PipelineConfig.parse(yaml: "name: t\nevents: {user: u, item: i, time: t}\nviews: [{name: g, field: g, max_values: \(bad)}]\n")
+                Issue.record("max_values \(bad) accepted")
+            } catch {
+                #expect("\(error)".contains("max_values"), "\(error)")
+            }
+        }
+    }
+
     @Test("a delimiter longer than 16 bytes is refused at load, naming the field")
     func delimiterLimit() throws {
         #expect(throws: PipelineConfigError.self) {

@@ -18,6 +18,9 @@ public enum ConfigLimits {
 
     /// `views[].delimiter`: a separator of at most 16 bytes.
     public static let delimiterBytes = 16
+    /// `views[].max_values`: distinct values per record in one attribute field (a step
+    /// between two items adds up to the product of their counts to the view's edges).
+    public static let maxValues = 1...1_024
 
     /// `training.sample`: a frequency threshold (0: off).
     public static let subsampleThreshold: ClosedRange<Double> = 0...1

@@ -89,11 +89,15 @@ public struct PipelineConfig: Sendable, Equatable {
         public var name: String
         public var field: String
         public var delimiter: String?
+        /// Most distinct values a record may carry in this field (nil: 32,
+        /// `EventLimits.maxValuesPerField`); a record with more is dead-lettered.
+        public var maxValues: Int?
 
-        public init(name: String, field: String, delimiter: String? = nil) {
+        public init(name: String, field: String, delimiter: String? = nil, maxValues: Int? = nil) {
             self.name = name
             self.field = field
             self.delimiter = delimiter
+            self.maxValues = maxValues
         }
     }
 

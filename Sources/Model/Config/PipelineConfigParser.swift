@@ -74,9 +74,10 @@ struct PipelineConfigParser {
     func parseViews(_ nodes: [Node], events: PipelineConfig.Events) throws -> [PipelineConfig.View] {
         var views: [PipelineConfig.View] = []
         for (i, node) in nodes.enumerated() {
-            let r = try YAMLMappingReader(node, source: source, path: "views[\(i)]", allowedKeys: ["name", "field", "delimiter"])
+            let r = try YAMLMappingReader(node, source: source, path: "views[\(i)]", allowedKeys: ["name", "field", "delimiter", "max_values"])
             let view = PipelineConfig.View(
-                name: try r.requiredString("name"), field: try r.requiredString("field"), delimiter: try r.string("delimiter"))
+                name: try r.requiredString("name"), field: try r.requiredString("field"), delimiter: try r.string("delimiter"),
+                maxValues: try r.int("max_values", in: ConfigLimits.maxValues))
             if let delimiter = view.delimiter, delimiter.utf8.count > ConfigLimits.delimiterBytes {
                 throw r.error("delimiter", "at most \(ConfigLimits.delimiterBytes) bytes")
             }

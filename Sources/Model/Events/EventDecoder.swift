@@ -153,7 +153,7 @@ public struct EventDecoder: Sendable {
     /// An attribute field's values in input order without duplicates: the elements of a JSON
     /// array, the parts of a string split at the view's delimiter (empty parts dropped), or
     /// the one value. Null and empty values count as absent; more distinct values than
-    /// `maxValuesPerField` reject the record.
+    /// the view's `max_values` (default `maxValuesPerField`) reject the record.
     private func attributeValues(_ value: RawValue?, of attribute: EventFieldMapping.AttributeField) throws(EventRejection) -> [String] {
         var values: [String] = []
         switch value {
@@ -168,9 +168,8 @@ public struct EventDecoder: Sendable {
             if let v = try optionalId(value, field: attribute.field) { values.append(v) }
         }
         values = Event.distinct(values)
-        if values.count > mapping.limits.maxValuesPerField {
-            throw .tooManyValues(field: attribute.field, count: values.count, limit: mapping.limits.maxValuesPerField)
-        }
+        let limit = attribute.maxValues ?? mapping.limits.maxValuesPerField
+        if values.count > limit { throw .tooManyValues(field: attribute.field, count: values.count, limit: limit) }
         return values
     }
 

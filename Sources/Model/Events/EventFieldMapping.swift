@@ -16,11 +16,14 @@ public struct EventFieldMapping: Sendable, Equatable {
         /// A string value is split at this separator into several values (nil: a string is
         /// one value). JSON arrays give several values either way.
         public var delimiter: String?
+        /// Most distinct values of the field (nil: `EventLimits.maxValuesPerField`).
+        public var maxValues: Int?
 
-        public init(field: String, view: String, delimiter: String? = nil) {
+        public init(field: String, view: String, delimiter: String? = nil, maxValues: Int? = nil) {
             self.field = field
             self.view = view
             self.delimiter = delimiter
+            self.maxValues = maxValues
         }
     }
 
@@ -45,7 +48,7 @@ public struct EventFieldMapping: Sendable, Equatable {
         self.init(
             user: config.events.user, item: config.events.item, time: config.events.time,
             timeUnit: config.events.timeUnit, action: config.events.action,
-            attributes: config.views.map { AttributeField(field: $0.field, view: $0.name, delimiter: $0.delimiter) },
+            attributes: config.views.map { AttributeField(field: $0.field, view: $0.name, delimiter: $0.delimiter, maxValues: $0.maxValues) },
             limits: limits)
     }
 
@@ -61,9 +64,9 @@ public struct EventLimits: Sendable, Equatable {
     /// Largest accepted value of a mapped field (user, item, action, attribute), in bytes;
     /// for a multi-valued attribute the whole field as written (array or delimited string).
     public var maxFieldBytes: Int
-    /// Most values one attribute field may carry (a longer array or delimited list is
-    /// rejected): a transition between two items adds up to the product of their value
-    /// counts to an attribute view's edges.
+    /// Most values one attribute field may carry unless its view sets `max_values` (a longer
+    /// array or delimited list is rejected): a transition between two items adds up to the
+    /// product of their value counts to an attribute view's edges.
     public var maxValuesPerField: Int
     /// Accepted timestamp range, milliseconds since the epoch (inclusive).
     public var minTimestampMillis: Int64

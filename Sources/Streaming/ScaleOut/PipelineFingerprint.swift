@@ -15,6 +15,12 @@ public struct PipelineFingerprint: Sendable, Equatable {
         let lines = [
             "views=" + config.viewNames.joined(separator: ","),
             "view_fields=" + config.views.map { "\($0.name):\($0.field)" }.joined(separator: ","),
+            // How a field becomes values (only views that set them, so single-valued
+            // pipelines keep their text): the separator and the cap.
+            "view_values=" + config.views.compactMap { v in
+                v.delimiter == nil && v.maxValues == nil ? nil
+                    : "\(v.name):split=\(v.delimiter.map { Array($0.utf8).map(String.init).joined(separator: ".") } ?? "-"),max=\(v.maxValues.map(String.init) ?? "-")"
+            }.joined(separator: ","),
             "events=\(e.user),\(e.item),\(e.time),\(e.timeUnit.rawValue),\(e.action ?? "-")",
             "events.max_future_skew_seconds=\(e.maxFutureSkewSeconds)",
             "sessions.gap_ms=\(s.gapMilliseconds)",
