@@ -32,7 +32,7 @@ public final class KafkaAdmin: Sendable {
         guard !specs.isEmpty else { return }
         let client = self.client
         let ms = timeout.rdKafkaMilliseconds
-        let result: Result<Void, KafkaError> = await BlockingCalls.run {
+        let result: Result<Void, KafkaError> = await BlockingExecutor.run {
             Self.createBlocking(handle: client.handle, specs: specs, timeoutMs: ms)
         }
         try result.get()

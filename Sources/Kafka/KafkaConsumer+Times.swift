@@ -10,7 +10,7 @@ extension KafkaConsumer {
         let client = self.client
         let ms = timeout.rdKafkaMilliseconds
         let query = Dictionary(uniqueKeysWithValues: partitions.map { ($0, timestampMs) })
-        let r: Result<[TopicPartition: Int64], KafkaError> = await BlockingCalls.run {
+        let r: Result<[TopicPartition: Int64], KafkaError> = await BlockingExecutor.run {
             let list = TopicPartitionList(query)
             let err = rd_kafka_offsets_for_times(client.handle, list.pointer, ms)
             if err != RD_KAFKA_RESP_ERR_NO_ERROR { return .failure(KafkaError(err, context: "offsets for times")) }

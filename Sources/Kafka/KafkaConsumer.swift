@@ -16,7 +16,8 @@ import Synchronization
 public final class KafkaConsumer: Sendable {
     let client: RdKafkaClient
     private let listener: RebalanceListener
-    private let pollQueue = DispatchQueue(label: "m2grl.kafka.consumer.poll")
+    /// Polls and the close run here, one at a time (rebalance callbacks run inside them).
+    private let polls = BlockingExecutor(serial: "m2grl.kafka.consumer.poll")
     private let closed = Atomic<Bool>(false)
     /// For `HighWatermarkUnderReport` (fault injection on the embedded cluster).
     private let bootstrapServers: String
@@ -81,7 +82,7 @@ public final class KafkaConsumer: Sendable {
         let client = self.client
         let logger = self.logger
         let timeoutMs = timeout.rdKafkaMilliseconds
-        let batch = await BlockingCalls.run(on: pollQueue) { [self] () -> KafkaMessageBatch in
+        let batch = await polls.run { [self] () -> KafkaMessageBatch in
             var batch = KafkaMessageBatch(messages: [], reachedEnd: [:])
             if self.isClosed { return batch }
             batch.messages.reserveCapacity(min(maxMessages, 4096))
@@ -131,7 +132,7 @@ public final class KafkaConsumer: Sendable {
         try checkOpen()
         guard !offsets.isEmpty else { return }
         let client = self.client
-        let result: Result<Void, KafkaError> = await BlockingCalls.run {
+        let result: Result<Void, KafkaError> = await BlockingExecutor.run {
             let list = TopicPartitionList(offsets)
             let err = rd_kafka_commit(client.handle, list.pointer, 0)
             if err != RD_KAFKA_RESP_ERR_NO_ERROR { return .failure(KafkaError(err, context: "commit")) }
@@ -148,7 +149,7 @@ public final class KafkaConsumer: Sendable {
         try checkOpen()
         let client = self.client
         let ms = timeout.rdKafkaMilliseconds
-        let result: Result<[TopicPartition: Int64], KafkaError> = await BlockingCalls.run {
+        let result: Result<[TopicPartition: Int64], KafkaError> = await BlockingExecutor.run {
             let list = TopicPartitionList(partitions)
             let err = rd_kafka_committed(client.handle, list.pointer, ms)
             if err != RD_KAFKA_RESP_ERR_NO_ERROR { return .failure(KafkaError(err, context: "committed offsets")) }
@@ -164,7 +165,7 @@ public final class KafkaConsumer: Sendable {
         try checkOpen()
         let client = self.client
         let ms = timeout.rdKafkaMilliseconds
-        let result: Result<Void, KafkaError> = await BlockingCalls.run {
+        let result: Result<Void, KafkaError> = await BlockingExecutor.run {
             let list = TopicPartitionList(offsets)
             if let error = rd_kafka_seek_partitions(client.handle, list.pointer, ms) {
                 return .failure(KafkaError(consuming: error, context: "seek"))
@@ -218,7 +219,7 @@ public final class KafkaConsumer: Sendable {
         try checkOpen()
         let client = self.client
         let ms = timeout.rdKafkaMilliseconds
-        let r: Result<(low: Int64, high: Int64), KafkaError> = await BlockingCalls.run {
+        let r: Result<(low: Int64, high: Int64), KafkaError> = await BlockingExecutor.run {
             do throws(KafkaError) { return .success(try client.watermarks(tp, timeoutMs: ms)) }
             catch { return .failure(error) }
         }
@@ -245,7 +246,7 @@ public final class KafkaConsumer: Sendable {
         guard !closed.exchange(true, ordering: .acquiringAndReleasing) else { return }
         let client = self.client
         let logger = self.logger
-        await BlockingCalls.run(on: pollQueue) {
+        await polls.run {
             let err = rd_kafka_consumer_close(client.handle)
             if err != RD_KAFKA_RESP_ERR_NO_ERROR { logger.warning("consumer close: \(KafkaError(err))") }
         }

@@ -11,7 +11,7 @@ extension KafkaProducer {
     public func initTransactions(timeout: Duration = .seconds(30)) async throws(KafkaError) {
         let client = self.client
         let ms = timeout.rdKafkaMilliseconds
-        let r: KafkaError? = await BlockingCalls.run { KafkaError(transactionError: rd_kafka_init_transactions(client.handle, ms), context: "init transactions") }
+        let r: KafkaError? = await BlockingExecutor.run { KafkaError(transactionError: rd_kafka_init_transactions(client.handle, ms), context: "init transactions") }
         if let r { throw r }
     }
 
@@ -23,14 +23,14 @@ extension KafkaProducer {
     public func commitTransaction(timeout: Duration = .seconds(60)) async throws(KafkaError) {
         let client = self.client
         let ms = timeout.rdKafkaMilliseconds
-        let r: KafkaError? = await BlockingCalls.run { KafkaError(transactionError: rd_kafka_commit_transaction(client.handle, ms), context: "commit transaction") }
+        let r: KafkaError? = await BlockingExecutor.run { KafkaError(transactionError: rd_kafka_commit_transaction(client.handle, ms), context: "commit transaction") }
         if let r { throw r }
     }
 
     public func abortTransaction(timeout: Duration = .seconds(60)) async throws(KafkaError) {
         let client = self.client
         let ms = timeout.rdKafkaMilliseconds
-        let r: KafkaError? = await BlockingCalls.run { KafkaError(transactionError: rd_kafka_abort_transaction(client.handle, ms), context: "abort transaction") }
+        let r: KafkaError? = await BlockingExecutor.run { KafkaError(transactionError: rd_kafka_abort_transaction(client.handle, ms), context: "abort transaction") }
         if let r { throw r }
     }
 }

@@ -138,7 +138,7 @@ public final class KafkaProducer: Sendable {
     public func flush(timeout: Duration = .seconds(30)) async throws(KafkaError) {
         let client = self.client
         let ms = timeout.rdKafkaMilliseconds
-        let err = await BlockingCalls.run { rd_kafka_flush(client.handle, ms) }
+        let err = await BlockingExecutor.run { rd_kafka_flush(client.handle, ms) }
         if let failure = state.takeFirstFailure() { throw failure }
         if err != RD_KAFKA_RESP_ERR_NO_ERROR {
             throw KafkaError(err, context: "flush: \(rd_kafka_outq_len(client.handle)) records still outstanding")

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Kafka
 import Logging
 import Model
 import ModelFiles
@@ -152,22 +153,14 @@ struct TrainCommand: AsyncParsableCommand {
         let config = trainer
         let trainingData = data
         let trainLogger = logger
-        let model = try await onTrainingThread {
+        // Minutes of CPU work: on a queue (a thread) of its own, off the cooperative pool.
+        let model = try await BlockingExecutor(serial: "m2grl.train").run {
             try Trainer(config: config, logger: trainLogger).train(trainingData, progress: progress)
         }
         let manifest = try EmbeddingWriter(includeTSV: format == "tsv").write(model, to: URL(fileURLWithPath: out), pipelineHash: hash)
         print("trained \(model.views.map { "\($0.name) \($0.embeddings.rows)x\($0.embeddings.dim)" }.joined(separator: ", ")) in \(String(format: "%.1f", model.stats.seconds)) s (\(formatRate(model.stats.tokensPerSecond)) tokens/s, \(config.threads) threads)")
         print("task weights: " + model.tasks.tasks.map { "\($0.name)=\(String(format: "%.3f", $0.weight))" }.joined(separator: " "))
         print("wrote \(out) (manifest version \(manifest.formatVersion))")
-    }
-}
-
-/// Runs CPU-bound blocking work on its own thread, off the cooperative pool.
-func onTrainingThread<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
-    try await withCheckedThrowingContinuation { continuation in
-        let thread = Thread { continuation.resume(with: Result { try body() }) }
-        thread.stackSize = 16 << 20
-        thread.start()
     }
 }
 

@@ -101,38 +101,38 @@ struct ContinuousTrainerTests {
     }
 
     @Test("rounds only on fresh walks; snapshot then deltas rebuild the tables exactly; unchanged rows are left out")
-    func deltaChain() throws {
+    func deltaChain() async throws {
         let config = try syntheticPipeline()
         let events = syntheticEvents(count: 6_000, seed: 11)
         let dir = try TemporaryDirectory()
         let (store, processor) = try openProcessor(dir.sub("state"), config: config)
         defer { store.close() }
         let trainer = try onlineTrainer(processor)
-        let first = try trainer.round()
+        let first = try await trainer.round()
         #expect(first == nil, "no walks yet")
         var applied = AppliedVersions()
         var deltaRowFractions: [Double] = []
         for chunk in 0..<3 {
             try feed(Array(events[(chunk * 2_000)..<((chunk + 1) * 2_000)]), to: processor)
-            let report = try #require(try trainer.round())
+            let report = try #require(try await trainer.round())
             #expect(report.freshWalks > 0 && report.tokens > 0)
-            let again = try trainer.round()
+            let again = try await trainer.round()
             #expect(again == nil, "every fresh walk was taken (the budget covers them)")
-            let version = try #require(trainer.makeVersion())
+            let version = try #require(await trainer.makeVersion())
             #expect(version.version == UInt64(chunk + 1))
             #expect(version.kind == (chunk == 0 ? .snapshot : .delta))
-            #expect(trainer.makeVersion() == nil, "nothing trained since")
+            #expect(await trainer.makeVersion() == nil, "nothing trained since")
             if version.kind == .delta {
                 deltaRowFractions.append(Double(version.rowCount) / Double(version.views.reduce(0) { $0 + $1.totalRows }))
             }
             applied.apply(version)
-            #expect(applied.equals(trainer.currentModel()))
+            #expect(applied.equals(await trainer.currentModel()))
         }
         #expect(deltaRowFractions.allSatisfy { $0 > 0 && $0 < 1 }, "deltas carry some rows, not all: \(deltaRowFractions)")
     }
 
     @Test("checkpoint and restore: same tables, the version sequence continues, the first version after a restart is a snapshot")
-    func checkpointRestore() throws {
+    func checkpointRestore() async throws {
         let config = try syntheticPipeline()
         let events = syntheticEvents(count: 4_000, seed: 12)
         let dir = try TemporaryDirectory()
@@ -140,28 +140,28 @@ struct ContinuousTrainerTests {
         defer { store.close() }
         let trainer = try onlineTrainer(processor)
         try feed(Array(events[..<2_000]), to: processor)
-        _ = try trainer.round()
-        _ = trainer.makeVersion()
+        _ = try await trainer.round()
+        _ = await trainer.makeVersion()
         try feed(Array(events[2_000...]), to: processor)
-        _ = try trainer.round()
-        let v2 = try #require(trainer.makeVersion())
-        try trainer.checkpoint(stateDirectory: dir.sub("state"), publishedVersion: v2.version)
-        let before = trainer.currentModel()
+        _ = try await trainer.round()
+        let v2 = try #require(await trainer.makeVersion())
+        try await trainer.checkpoint(stateDirectory: dir.sub("state"), publishedVersion: v2.version)
+        let before = await trainer.currentModel()
 
         let loaded = try #require(try ModelCheckpoint.load(stateDirectory: dir.sub("state")))
         #expect(loaded.info.publishedVersion == 2)
         let restored = try onlineTrainer(processor, restoring: loaded)
-        #expect(restored.nextVersion == 3)
-        #expect(restored.currentModel().views == before.views, "restored tables differ")
-        #expect(restored.currentModel().alignments == before.alignments, "restored alignments differ")
+        #expect(await restored.nextVersion == 3)
+        #expect(await restored.currentModel().views == before.views, "restored tables differ")
+        #expect(await restored.currentModel().alignments == before.alignments, "restored alignments differ")
         #expect(restored.parameters.logVariances == trainer.parameters.logVariances)
         // The checkpoint directory is a model directory: the offline reader loads it.
         let model = try EmbeddingReader().read(from: URL(fileURLWithPath: dir.sub("state/model"))).model
         #expect(model.views == before.views, "the model directory differs")
 
         try feed(syntheticEvents(count: 500, seed: 99), to: processor)
-        _ = try restored.round()
-        let v3 = try #require(restored.makeVersion())
+        _ = try await restored.round()
+        let v3 = try #require(await restored.makeVersion())
         #expect(v3.version == 3 && v3.kind == .snapshot)
     }
 
@@ -204,22 +204,22 @@ struct ContinuousTrainerTests {
     }
 
     @Test("a checkpoint whose published version is UInt64.max is refused at restore (was an overflow trap)")
-    func restoreRefusesHugeVersion() throws {
+    func restoreRefusesHugeVersion() async throws {
         let config = try syntheticPipeline()
         let dir = try TemporaryDirectory()
         let (store, processor) = try openProcessor(dir.sub("state"), config: config)
         defer { store.close() }
         let trainer = try onlineTrainer(processor)
         try feed(syntheticEvents(count: 2_000, seed: 12), to: processor)
-        _ = try trainer.round()
-        try trainer.checkpoint(stateDirectory: dir.sub("state"), publishedVersion: 1)
+        _ = try await trainer.round()
+        try await trainer.checkpoint(stateDirectory: dir.sub("state"), publishedVersion: 1)
         var loaded = try #require(try ModelCheckpoint.load(stateDirectory: dir.sub("state")))
         loaded.info.publishedVersion = .max
         #expect(throws: ModelCheckpoint.Error.self) { try onlineTrainer(processor, restoring: loaded) }
     }
 
     @Test("node names with a line break, a tab or a backslash are checkpointed and restored exactly (the checkpoint used to fail for good)")
-    func controlCharactersInNames() throws {
+    func controlCharactersInNames() async throws {
         let config = try syntheticPipeline()
         let dir = try TemporaryDirectory()
         let (store, processor) = try openProcessor(dir.sub("state"), config: config)
@@ -229,14 +229,14 @@ struct ContinuousTrainerTests {
         for i in events.indices { events[i].item += odd }
         let trainer = try onlineTrainer(processor)
         try feed(events, to: processor)
-        _ = try trainer.round()
-        let names = trainer.currentModel().views[0].nodeNames
+        _ = try await trainer.round()
+        let names = await trainer.currentModel().views[0].nodeNames
         #expect(!names.isEmpty && names.allSatisfy { $0.hasSuffix(odd) })
-        try trainer.checkpoint(stateDirectory: dir.sub("state"), publishedVersion: 1)
+        try await trainer.checkpoint(stateDirectory: dir.sub("state"), publishedVersion: 1)
         let loaded = try #require(try ModelCheckpoint.load(stateDirectory: dir.sub("state")))
         #expect(loaded.model.views[0].nodeNames == names)
         let restored = try onlineTrainer(processor, restoring: loaded)
-        #expect(restored.currentModel().views == trainer.currentModel().views)
+        #expect(await restored.currentModel().views == trainer.currentModel().views)
     }
 
     @Test("service: failing checkpoints are logged, counted and retried with backoff; training and publication go on; a later checkpoint succeeds")
@@ -300,7 +300,7 @@ struct ContinuousTrainerTests {
         let service = ContinuousTrainingService(trainer: trainer, sink: RecordingSink(), history: nil, settings: settings, logger: logs.logger("trainer"))
         let task = Task { try await service.run() }
         try feed(syntheticEvents(count: 2_000, seed: 14), to: processor)
-        try await waitUntil(30, "a round") { trainer.rounds > 0 }
+        try await waitUntilAsync(30, "a round") { await trainer.rounds > 0 }
         task.cancel()
         try await withDeadline(60, "trainer service to stop") { try await task.value }
         #expect(service.checkpointFailures == 1)

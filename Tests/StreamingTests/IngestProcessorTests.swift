@@ -134,14 +134,15 @@ extension StreamingIngestTests {
             var options = IngestOptions()
             options.pipelinedCommits = true
             let dir = try TemporaryDirectory()
-            let (store, processor) = try openProcessor(dir.sub("state"), config: config, options: options)
+            let writeDelay = WriteDelay()
+            let (store, processor) = try openProcessor(dir.sub("state"), config: config, options: options, writeDelay: writeDelay)
             try feed(Array(events[0..<300]), to: processor)
             try processor.flush()
             let onDisk = processor.allOffsets
             #expect(!onDisk.isEmpty)
             // The next batch is applied and submitted; its write is held back, and the store
             // closes before it runs, so the write fails on the commit thread.
-            processor.commits.delayBeforeWriteForTesting = 0.3
+            writeDelay.seconds = 0.3
             try feed(Array(events[300..<550]), to: processor)
             #expect(processor.allOffsets != onDisk, "applied in memory")
             store.close()
@@ -176,11 +177,12 @@ extension StreamingIngestTests {
             let half = events.count / 2
             for (part, range) in [(0, 0..<half), (1, half..<events.count)] {
                 // A restart between the halves: the second processor starts with nothing held.
-                let (store, processor) = try openProcessor(dir.sub("bounded"), config: bounded, options: options)
+                let writeDelay = WriteDelay()
+                let (store, processor) = try openProcessor(dir.sub("bounded"), config: bounded, options: options, writeDelay: writeDelay)
                 defer { store.close() }
                 // Every batch is applied (reading evicted nodes back) while the previous one is
                 // still being written.
-                if pipelined { processor.commits.delayBeforeWriteForTesting = 0.01 }
+                if pipelined { writeDelay.seconds = 0.01 }
                 for (n, start) in stride(from: range.lowerBound, to: range.upperBound, by: 1_000).enumerated() {
                     try feed(Array(events[start..<min(start + 1_000, range.upperBound)]), to: processor)
                     // Pipelined, the nodes of the batch in flight stay until it is written: the

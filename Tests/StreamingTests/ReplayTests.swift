@@ -98,7 +98,7 @@ extension StreamingIngestTests {
             #expect(r1.status.counters["events.applied"] == UInt64(events.count))
             let g1 = try graphState(s1), g2 = try graphState(s2)
             #expect(g1 == g2, "two replays: identical RocksDB graph and walk state; differing: \(g1.keys.sorted().filter { g1[$0] != g2[$0] })")
-            let m1 = try #require(t1).currentModel(), m2 = try #require(t2).currentModel()
+            let m1 = try await #require(t1).currentModel(), m2 = try await #require(t2).currentModel()
             #expect(m1.views == m2.views && m1.alignments == m2.alignments, "two replays: identical embeddings")
         }
 

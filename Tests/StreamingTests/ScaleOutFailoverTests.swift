@@ -50,6 +50,12 @@ final class ScaleOutChild: @unchecked Sendable {
         return UInt64(last[range.upperBound...].prefix { $0.isNumber })
     }
 
+    /// How often the running incarnation was given the coordination partition (each
+    /// rebalance of the leader group revokes it and gives it again).
+    var coordinationAssignments: Int {
+        process.log.components(separatedBy: "this instance holds the coordination partition").count - 1
+    }
+
     func kill(_ signal: Int32) async throws {
         process.kill(signal)
         try await process.waitForExit(90, "instance \(id) after signal \(signal)")
@@ -192,11 +198,13 @@ extension StreamingIngestTests {
             // Standbys first, the leader last (its final version then is the last one).
             try await dumpingLogs(of: instances) { try await waitUntil(120, "a leader at the end") { leader() != nil } }
             let last = try #require(leader())
+            let assignmentsBefore = last.coordinationAssignments
             try await dumpingLogs(of: instances) { for i in instances where i !== last { try await i.kill(SIGTERM) } }
             // Their leaving rebalances the leader group (a revoked leader publishes nothing):
-            // the leader stops once it holds the coordination partition again.
-            try await Task.sleep(for: .seconds(1))
-            try await dumpingLogs(of: instances) { try await waitUntil(60, "the leader holds its partition again") { last.leaderTerm != nil } }
+            // the leader stops once it holds the coordination partition again after that.
+            try await dumpingLogs(of: instances) { try await waitUntil(60, "the leader holds its partition again") {
+                last.coordinationAssignments > assignmentsBefore && last.leaderTerm != nil
+            } }
             try await dumpingLogs(of: instances) { try await last.kill(SIGTERM) }
             for i in instances {
                 #expect(i.process.process.terminationStatus == 0, "\(i.id): \(i.log.suffix(1_500))")

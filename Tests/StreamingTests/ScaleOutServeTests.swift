@@ -79,7 +79,7 @@ extension StreamingIngestTests {
             // may hand the coordination partition to b for good (b then publishes under a
             // higher term): the test stops whichever instance leads.
             func newestTerm() async throws -> UInt64? {
-                let read = try await SnapshotReader(configuration: kafka, topics: versions, timeout: .seconds(10), logger: quietLogger).read()
+                let read = try await PublishedVersionReader(configuration: kafka, topics: versions, timeout: .seconds(10), logger: quietLogger).read()
                 return read.completeVersions().last?.term
             }
             var leader: InProcessInstance?

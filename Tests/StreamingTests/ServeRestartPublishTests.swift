@@ -39,7 +39,11 @@ extension StreamingIngestTests {
             }
             if produced < 4_000 { try await produce(events[produced..<4_000], topic: topics.events, producer: producer) }
             #expect(before >= 2, "versions before the kill; log: \(first.log.suffix(800))")
-            try await Task.sleep(for: .milliseconds(1_200))   // let a checkpoint happen, then kill mid-flight
+            // A checkpoint of those versions first, then the kill mid-flight.
+            let state = dir.sub("state")
+            try await waitUntil(60, "a checkpoint of version \(before); log: \(first.log.suffix(800))") {
+                ((try? CheckpointInfo.read(stateDirectory: state))?.publishedVersion ?? 0) >= before
+            }
             first.kill()
             try await first.waitForExit(30, "killed serve")
 

@@ -7,7 +7,7 @@ import Testing
 struct StabilityPullTrainerTests {
     /// Version 1 after 1,200 events, then 80 more events and version 2; the rows version 2
     /// carries (a delta: the rows that differ from version 1) with `pull`.
-    func secondVersionRows(pull: Double) throws -> (rows: [String: Set<UInt32>], applied: Bool) {
+    func secondVersionRows(pull: Double) async throws -> (rows: [String: Set<UInt32>], applied: Bool) {
         var config = try syntheticPipeline()
         config.online.stabilityPull = pull
         let events = syntheticEvents(count: 1_280, seed: 21)
@@ -17,27 +17,27 @@ struct StabilityPullTrainerTests {
         let trainer = try onlineTrainer(processor, walksPerRound: 200)
         var applied = AppliedVersions()
         try feed(Array(events[..<1_200]), to: processor)
-        _ = try #require(try trainer.round())
-        applied.apply(try #require(trainer.makeVersion()))
+        _ = try #require(try await trainer.round())
+        applied.apply(try #require(await trainer.makeVersion()))
         // Two rounds before the next version: a node with new out-edges in the first round
         // keeps that round's update although the second round starts no fresh walk from it.
         try feed(Array(events[1_200..<1_240]), to: processor)
-        _ = try #require(try trainer.round())
+        _ = try #require(try await trainer.round())
         try feed(Array(events[1_240...]), to: processor)
-        let report = try #require(try trainer.round())
+        let report = try #require(try await trainer.round())
         #expect(report.rehearsedWalks > 0, "the rounds rehearse old walks, which move nodes without new events")
-        let second = try #require(trainer.makeVersion())
+        let second = try #require(await trainer.makeVersion())
         #expect(second.kind == .delta)
         applied.apply(second)
         var rows: [String: Set<UInt32>] = [:]
         for view in second.views { rows[view.name] = Set(view.ids) }
-        return (rows, applied.equals(trainer.currentModel()))
+        return (rows, applied.equals(await trainer.currentModel()))
     }
 
     @Test("pull 1: nodes without new out-edges since version 1 stay bit for bit as published, so version 2 carries fewer rows; the delta chain still rebuilds the tables")
-    func fullPullKeepsUnchangedRows() throws {
-        let free = try secondVersionRows(pull: 0)
-        let pulled = try secondVersionRows(pull: 1)
+    func fullPullKeepsUnchangedRows() async throws {
+        let free = try await secondVersionRows(pull: 0)
+        let pulled = try await secondVersionRows(pull: 1)
         #expect(free.applied && pulled.applied)
         let item = try #require(syntheticPipeline().viewNames.first)
         let freeItems = free.rows[item] ?? [], pulledItems = pulled.rows[item] ?? []

@@ -3,7 +3,8 @@ import Kafka
 import Logging
 import Model
 import Store
-import Streaming
+@testable import Streaming
+import Synchronization
 
 /// A logger that only lets errors through (librdkafka warns on every fault the tests cause).
 let quietLogger: Logger = {
@@ -103,13 +104,35 @@ func endOffsets(_ cluster: EmbeddedKafkaCluster, topic: String, partitions: Int)
 }
 
 /// Opens an ingest state directory with a processor on it.
-func openProcessor(_ path: String, config: PipelineConfig, options: IngestOptions = IngestOptions()) throws -> (Store, IngestProcessor) {
+func openProcessor(_ path: String, config: PipelineConfig, options: IngestOptions = IngestOptions(),
+                   writeDelay: WriteDelay? = nil) throws -> (Store, IngestProcessor) {
     let store = try IngestSchema.openStore(path: path)
     do {
-        return (store, try IngestProcessor(store: store, config: config, options: options, logger: quietLogger))
+        let commits = writeDelay.map { $0.commitPipeline(writingTo: store) } ?? CommitPipeline(store: store)
+        return (store, try IngestProcessor(store: store, config: config, options: options, logger: quietLogger, commits: commits))
     } catch {
         store.close()
         throw error
+    }
+}
+
+/// Holds every background write of a processor (`openProcessor(writeDelay:)`) back by
+/// `seconds`, which the test may change at any time: the next batch is then surely applied
+/// while the previous one is still being written.
+final class WriteDelay: Sendable {
+    private let delay = Mutex<Double>(0)
+
+    var seconds: Double {
+        get { delay.withLock { $0 } }
+        set { delay.withLock { $0 = newValue } }
+    }
+
+    func commitPipeline(writingTo store: Store) -> CommitPipeline {
+        CommitPipeline { [self] batch, sync in
+            let seconds = self.seconds
+            if seconds > 0 { Thread.sleep(forTimeInterval: seconds) }
+            try store.write(batch, sync: sync)
+        }
     }
 }
 

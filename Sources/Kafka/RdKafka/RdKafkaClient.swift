@@ -76,7 +76,7 @@ final class RdKafkaClient: @unchecked Sendable {
     /// `partitionCount(topic:timeoutMs:)` off the cooperative pool.
     func partitionCount(topic: String, timeout: Duration) async throws(KafkaError) -> Int {
         let ms = timeout.rdKafkaMilliseconds
-        let r: Result<Int, KafkaError> = await BlockingCalls.run { [self] in
+        let r: Result<Int, KafkaError> = await BlockingExecutor.run { [self] in
             do throws(KafkaError) { return .success(try self.partitionCount(topic: topic, timeoutMs: ms)) }
             catch { return .failure(error) }
         }

@@ -1,5 +1,5 @@
-import Dispatch
 import Foundation
+import Kafka
 import Store
 
 /// Writes the ingester's batches to RocksDB one at a time on a thread of its own, so that
@@ -8,23 +8,27 @@ import Store
 /// At most one write is in flight: ``submit(_:sync:)`` first waits for the previous one.
 /// A write that failed is reported by the next ``submit(_:sync:)`` or ``waitIdle()``, and
 /// by every call after it (the caller must not go on from a state the disk does not hold).
-/// Thread-safe.
+/// Thread-safe (`@unchecked Sendable`: `state` is only touched while `condition` is locked).
 final class CommitPipeline: @unchecked Sendable {
+    /// Writes one batch to the store (`Store.write`; tests give one that holds writes back).
+    typealias Write = @Sendable (WriteBatch, _ sync: Bool) throws -> Void
+
     private struct State {
         var inFlight = false
         var failure: (any Error)?
     }
 
-    private let store: Store
+    private let write: Write
     private let condition = NSCondition()
     private var state = State()
-    private let queue = DispatchQueue(label: "m2grl.ingest.commit", qos: .userInitiated)
-    /// Tests only: hold every write back this long, so that the next batch is surely applied
-    /// while the previous one is still in flight.
-    var delayBeforeWriteForTesting: Double = 0
+    private let writer = BlockingExecutor(serial: "m2grl.ingest.commit", qos: .userInitiated)
 
-    init(store: Store) {
-        self.store = store
+    convenience init(store: Store) {
+        self.init { batch, sync in try store.write(batch, sync: sync) }
+    }
+
+    init(write: @escaping Write) {
+        self.write = write
     }
 
     /// Waits until no write is in flight; throws the failure of any earlier write.
@@ -44,11 +48,9 @@ final class CommitPipeline: @unchecked Sendable {
         if let failure = state.failure { throw failure }
         state.inFlight = true
         let work = UncheckedBatch(batch: batch)
-        let delay = delayBeforeWriteForTesting
-        queue.async { [store, self] in
-            if delay > 0 { Thread.sleep(forTimeInterval: delay) }
+        writer.submit { [write, self] in
             var failure: (any Error)?
-            do { try store.write(work.batch, sync: sync) } catch { failure = error }
+            do { try write(work.batch, sync) } catch { failure = error }
             condition.lock()
             state.inFlight = false
             if let failure { state.failure = failure }

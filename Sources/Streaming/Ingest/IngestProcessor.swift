@@ -120,14 +120,18 @@ public final class IngestProcessor: Sendable {
     let commits: CommitPipeline
     let state: Mutex<IngestState>
 
-    public init(store: Store, config: PipelineConfig, options: IngestOptions = IngestOptions(),
-                logger: Logger = Logger(label: "m2grl.ingest")) throws {
+    public convenience init(store: Store, config: PipelineConfig, options: IngestOptions = IngestOptions(),
+                            logger: Logger = Logger(label: "m2grl.ingest")) throws {
+        try self.init(store: store, config: config, options: options, logger: logger, commits: CommitPipeline(store: store))
+    }
+
+    /// `commits` writes the batches to `store` (tests give one that holds writes back).
+    init(store: Store, config: PipelineConfig, options: IngestOptions, logger: Logger, commits: CommitPipeline) throws {
         self.store = store
         self.config = config
         self.options = options
         let schema = try IngestSchema(store: store)
         self.schema = schema
-        let commits = CommitPipeline(store: store)
         self.commits = commits
         var state = IngestState(store: store, schema: schema, commits: commits, config: config, options: options, logger: logger)
         try state.load()

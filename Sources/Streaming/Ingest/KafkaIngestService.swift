@@ -150,7 +150,7 @@ public final class KafkaIngestService: Service, Sendable {
                             let task = Task { () throws -> (IngestBatchOutcome, Int) in
                                 defer { inflight.end() }
                                 let input = try await decoded.value
-                                let outcome = try await onDedicatedThread { try processor.apply(input) }
+                                let outcome = try await BlockingExecutor.run { try processor.apply(input) }
                                 telemetry.recordBatch(ContinuousClock.now - polledAt)
                                 return (outcome, input.deadLetters)
                             }
@@ -203,7 +203,7 @@ public final class KafkaIngestService: Service, Sendable {
         }
         if let p = pending { _ = try? await p.task.value }
         do {
-            try await onDedicatedThread { try processor.flush() }
+            try await BlockingExecutor.run { try processor.flush() }
             commitToGroup(notYetOnDisk)
         } catch where failure == nil {
             logger.error("the last batch did not reach the disk (a restart consumes it again): \(error)")
@@ -233,7 +233,7 @@ public final class KafkaIngestService: Service, Sendable {
 
     private func decode(_ messages: [KafkaMessage], deadLetters: DeadLetterSender) async throws -> IngestBatchInput {
         let decoder = self.decoder
-        let decoded = try await onDedicatedThread { decoder.decode(messages) }
+        let decoded = await BlockingExecutor.run { decoder.decode(messages) }
         // Lost letters (logged by the sender, counted in the state) do not stop the stream.
         let lost = decoded.rejected.isEmpty ? 0 : await deadLetters.send(decoded.rejected)
         return IngestBatchInput(records: decoded.records, nextOffsets: decoded.nextOffsets, deadLetters: decoded.rejected.count,
@@ -277,14 +277,5 @@ final class InflightApplies: @unchecked Sendable {
         condition.lock()
         while count > 0 { condition.wait() }
         condition.unlock()
-    }
-}
-
-/// Runs blocking work (RocksDB writes) on a Dispatch thread, off the cooperative pool.
-func onDedicatedThread<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
-    try await withCheckedThrowingContinuation { continuation in
-        DispatchQueue.global(qos: .userInitiated).async {
-            continuation.resume(with: Result { try body() })
-        }
     }
 }

@@ -61,8 +61,7 @@ public final class ContinuousTrainingService: Service, Sendable {
         self.logger = logger
         self.core = OnlineTraining(
             trainer: trainer, sink: sink, history: history,
-            settings: .init(stateDirectory: settings.stateDirectory, evaluation: settings.evaluation),
-            logger: logger, queueLabel: "m2grl.trainer.online")
+            settings: .init(stateDirectory: settings.stateDirectory, evaluation: settings.evaluation), logger: logger)
     }
 
     public func run() async throws {
@@ -82,12 +81,15 @@ public final class ContinuousTrainingService: Service, Sendable {
         var failure: Error?
 
         func checkpoint(final: Bool) async throws {
-            let failed = try await core.checkpoint(final: final) { _ in
-                schedule.recordFailure()
-                return final ? "the next start restores it"
-                    : "training goes on; next attempt in \(String(format: "%.0f", schedule.delay.seconds)) s"
+            var afterFailure = schedule
+            afterFailure.recordFailure()
+            let then = final ? "the next start restores it"
+                : "training goes on; next attempt in \(String(format: "%.0f", afterFailure.delay.seconds)) s"
+            if try await core.checkpoint(final: final, then: then) == nil {
+                schedule.recordSuccess()
+            } else {
+                schedule = afterFailure
             }
-            if failed == nil { schedule.recordSuccess() }
             lastCheckpoint = .now
         }
 
@@ -97,8 +99,9 @@ public final class ContinuousTrainingService: Service, Sendable {
                     try? await Task.sleep(for: settings.idlePoll)
                 }
                 if abandoned() { break }
-                if core.trainedSinceVersion && mayPublish()
-                    && (core.publicationSlotFree || ContinuousClock.now - lastPublish >= settings.publishInterval) {
+                let slotFree = await core.publicationSlotFree
+                if await core.trainedSinceVersion && mayPublish()
+                    && (slotFree || ContinuousClock.now - lastPublish >= settings.publishInterval) {
                     try await core.beginPublication()
                     lastPublish = .now
                 }
@@ -118,7 +121,7 @@ public final class ContinuousTrainingService: Service, Sendable {
                     try await core.beginPublication()
                     try await core.settle()
                 }
-                if trainer.dirty && mayPublish() {
+                if await trainer.dirty && mayPublish() {
                     // The last version failed: one more try (as a snapshot).
                     try await core.beginPublication()
                     try await core.settle()
@@ -129,7 +132,8 @@ public final class ContinuousTrainingService: Service, Sendable {
             failure = error
         }
         _ = try? await core.settle()
-        logger.notice("trainer: \(trainer.rounds) rounds, \(trainer.tokensTrained) tokens, last published version \(core.publishedVersion), \(core.failures.total) failed checkpoints")
+        let (rounds, tokens, published) = await (trainer.rounds, trainer.tokensTrained, core.publishedVersion)
+        logger.notice("trainer: \(rounds) rounds, \(tokens) tokens, last published version \(published), \(core.failures.total) failed checkpoints")
         if let failure { throw failure }
     }
 }

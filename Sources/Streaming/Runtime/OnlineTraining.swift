@@ -9,9 +9,10 @@ import Synchronization
 /// republished as a snapshot), the final epochs, and a checkpoint whose failure stops
 /// nothing. Every round, version and checkpoint attempt goes to `history.jsonl`.
 ///
-/// Blocking work (rounds, version building, checkpoints) runs on one serial queue, never on
-/// the cooperative pool. Not thread-safe: one scheduler drives it from one task.
-final class OnlineTraining: @unchecked Sendable {
+/// Blocking work (rounds, version building, checkpoints) runs on the trainer's own serial
+/// queue (`ContinuousTrainer` is an actor on a `BlockingExecutor`), never on the cooperative
+/// pool. An actor: one scheduler drives it, and its state is read nowhere else.
+actor OnlineTraining {
     struct Settings: Sendable {
         var stateDirectory: String
         /// HitRate@20 of every version on held-out transitions (history `hitRate20`).
@@ -27,7 +28,6 @@ final class OnlineTraining: @unchecked Sendable {
     let settings: Settings
     let logger: Logger
     let failures: CheckpointFailures
-    private let queue: SerialWorkQueue
 
     /// The newest version complete for readers (or made, without a sink).
     private(set) var publishedVersion: UInt64
@@ -35,21 +35,14 @@ final class OnlineTraining: @unchecked Sendable {
     private(set) var trainedSinceVersion = false
     private var inFlight: (task: Task<Result<UInt64, any Error>, Never>, finished: CompletionFlag)?
 
-    init(trainer: ContinuousTrainer, sink: (any VersionSink)?, history: HistoryLog?, settings: Settings,
-         logger: Logger, queueLabel: String) {
+    init(trainer: ContinuousTrainer, sink: (any VersionSink)?, history: HistoryLog?, settings: Settings, logger: Logger) {
         self.trainer = trainer
         self.sink = sink
         self.history = history
         self.settings = settings
         self.logger = logger
         self.failures = CheckpointFailures(logger: logger)
-        self.queue = SerialWorkQueue(label: queueLabel)
-        self.publishedVersion = trainer.nextVersion - 1
-    }
-
-    /// Runs blocking work on the training queue.
-    func onQueue<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
-        try await queue.run(body)
+        self.publishedVersion = trainer.firstVersion - 1
     }
 
     // MARK: Training
@@ -57,24 +50,22 @@ final class OnlineTraining: @unchecked Sendable {
     /// One round on the fresh walks (nil: nothing fresh); recorded in the history.
     @discardableResult
     func round() async throws -> ContinuousTrainer.RoundReport? {
-        let trainer = self.trainer
-        guard let report = try await onQueue({ try trainer.round() }) else { return nil }
-        record(report)
+        guard let report = try await trainer.round() else { return nil }
+        await record(report)
         return report
     }
 
     /// `epochs` passes over fresh walks of the final graphs (0: nothing).
     func finalTraining(epochs: Int) async throws {
         guard epochs > 0 else { return }
-        let trainer = self.trainer
-        guard let report = try await onQueue({ try trainer.finalTraining(epochs: epochs) }) else { return }
+        guard let report = try await trainer.finalTraining(epochs: epochs) else { return }
         logger.info("final training: \(epochs) epochs over fresh walks of the final graphs, \(report.tokens) tokens in \(String(format: "%.1f", report.seconds)) s")
-        record(report)
+        await record(report)
     }
 
-    private func record(_ report: ContinuousTrainer.RoundReport) {
+    private func record(_ report: ContinuousTrainer.RoundReport) async {
         trainedSinceVersion = true
-        history?.append(HistoryRecord(round: report, tokens: trainer.tokensTrained))
+        history?.append(HistoryRecord(round: report, tokens: await trainer.tokensTrained))
         logger.debug("round", metadata: [
             "tokens": "\(report.tokens)", "fresh_walks": "\(report.freshWalks)",
             "rehearsed_walks": "\(report.rehearsedWalks)", "seconds": "\(String(format: "%.3f", report.seconds))",
@@ -98,8 +89,7 @@ final class OnlineTraining: @unchecked Sendable {
             publishedVersion = max(publishedVersion, v)
             return nil
         case .failure(let error):
-            let trainer = self.trainer
-            try await onQueue { trainer.rollBackFailedVersion() }
+            await trainer.rollBackFailedVersion()
             return error
         }
     }
@@ -110,7 +100,7 @@ final class OnlineTraining: @unchecked Sendable {
         try await settle()
         trainedSinceVersion = false
         let trainer = self.trainer, evaluation = settings.evaluation
-        guard let (version, hitRate) = try await onQueue({ () -> (EmbeddingVersion, Double?)? in
+        guard let (version, hitRate) = await trainer.exclusively({ trainer -> (EmbeddingVersion, Double?)? in
             guard let version = trainer.makeVersion() else { return nil }
             let hitRate = evaluation.flatMap { e in trainer.itemEmbeddings().flatMap { e.hitRate20(names: $0.names, embeddings: $0.embeddings) } }
             return (version, hitRate)
@@ -127,7 +117,7 @@ final class OnlineTraining: @unchecked Sendable {
                 let started = ContinuousClock.now
                 try await sink.publish(version)
                 let number = version.version
-                let probeTimes = freshness ? ((try? await self.onQueue { trainer.takeProbeTimes(version: number) }) ?? []) : []
+                let probeTimes = freshness ? await trainer.takeProbeTimes(version: number) : []
                 var record = HistoryRecord(published: version, probeEventTimes: probeTimes, hitRate20: hitRate)
                 if !freshness { record.freshnessMs = nil }
                 history?.append(record)
@@ -151,19 +141,19 @@ final class OnlineTraining: @unchecked Sendable {
 
     /// Settles the version in flight, then checkpoints the model with the newest published
     /// version. A failure is logged, counted (`CheckpointFailures`) and recorded in the
-    /// history, and returned: it stops nothing. `then` says what happens next (called with
-    /// the failure, before it is logged).
+    /// history, and returned: it stops nothing. `then` says what happens next after a failure
+    /// (logged with it).
     @discardableResult
-    func checkpoint(final: Bool, then: (any Error) -> String) async throws -> (any Error)? {
+    func checkpoint(final: Bool, then: String) async throws -> (any Error)? {
         try await settle()
-        let state = settings.stateDirectory, version = publishedVersion, trainer = self.trainer
+        let state = settings.stateDirectory, version = publishedVersion
         do {
-            try await onQueue { try trainer.checkpoint(stateDirectory: state, publishedVersion: version) }
+            try await trainer.checkpoint(stateDirectory: state, publishedVersion: version)
             history?.append(HistoryRecord(checkpointOf: version, final: final))
             return nil
         } catch {
             history?.append(HistoryRecord(checkpointOf: version, final: final, failure: error))
-            failures.record(error, publishedVersion: version, then: then(error))
+            failures.record(error, publishedVersion: version, then: then)
             return error
         }
     }

@@ -1,4 +1,5 @@
 import Foundation
+import Kafka
 import Logging
 import Model
 
@@ -7,7 +8,8 @@ import Model
 /// round every `plan.trainEveryBatches` batches and a version when `plan.publish == .every`;
 /// at the end the final epochs, the final version and a checkpoint. Lockstep (no concurrent
 /// training) is what makes a replay with one training thread and a fixed seed reproducible.
-public final class ReplayDriver: @unchecked Sendable {
+/// An actor: the summary is only touched by its own methods.
+public actor ReplayDriver {
     public struct Summary: Sendable {
         public var batches = 0
         public var events = 0
@@ -20,13 +22,14 @@ public final class ReplayDriver: @unchecked Sendable {
         public var checkpointError: String?
     }
 
-    let processor: IngestProcessor
+    nonisolated let processor: IngestProcessor
     let core: OnlineTraining?
     let plan: ReplayPlan
     let logger: Logger
-    private let applyQueue = SerialWorkQueue(label: "m2grl.replay")
+    /// Batches are applied here, in the order they came.
+    private let applies = BlockingExecutor(serial: "m2grl.replay")
     private let started = ContinuousClock.now
-    public private(set) var summary = Summary()
+    public private(set) var summary: Summary
 
     public init(processor: IngestProcessor, trainer: ContinuousTrainer?, sink: (any VersionSink)?, plan: ReplayPlan,
                 stateDirectory: String, history: HistoryLog?, logger: Logger) {
@@ -35,16 +38,17 @@ public final class ReplayDriver: @unchecked Sendable {
         self.logger = logger
         self.core = trainer.map {
             OnlineTraining(trainer: $0, sink: sink, history: history,
-                           settings: .init(stateDirectory: stateDirectory, reportsFreshness: false),
-                           logger: logger, queueLabel: "m2grl.replay.trainer")
+                           settings: .init(stateDirectory: stateDirectory, reportsFreshness: false), logger: logger)
         }
-        if let trainer { summary.lastPublishedVersion = trainer.nextVersion - 1 }
+        var summary = Summary()
+        if let trainer { summary.lastPublishedVersion = trainer.firstVersion - 1 }
+        self.summary = summary
     }
 
     /// Applies one batch and runs the training/publication due after it.
     public func apply(_ input: IngestBatchInput, invalid: Int = 0, skipped: Int = 0) async throws {
         let processor = self.processor
-        let outcome = try await applyQueue.run { try processor.apply(input) }
+        let outcome = try await applies.run { try processor.apply(input) }
         summary.batches += 1
         summary.events += outcome.events
         summary.invalid += invalid
@@ -60,13 +64,13 @@ public final class ReplayDriver: @unchecked Sendable {
     /// logged, counted and reported in `Summary.checkpointError`).
     public func finish() async throws -> Summary {
         let processor = self.processor
-        try await applyQueue.run { try processor.flush() }
+        try await applies.run { try processor.flush() }
         if let core {
             if plan.trainEveryBatches > 0, try await core.round() != nil { summary.trainingRounds += 1 }
             try await core.finalTraining(epochs: plan.finalEpochs)
             if plan.publish != .none { try await publish(core) }
             // The replay's graphs and versions are done; only the model checkpoint can be behind.
-            if let error = try await core.checkpoint(final: true, then: { _ in "the next run restores it" }) {
+            if let error = try await core.checkpoint(final: true, then: "the next run restores it") {
                 summary.checkpointError = "\(error)"
             }
         }
@@ -78,6 +82,6 @@ public final class ReplayDriver: @unchecked Sendable {
     private func publish(_ core: OnlineTraining) async throws {
         guard core.sink != nil else { return }
         try await core.publishAndWait()
-        summary.lastPublishedVersion = core.publishedVersion
+        summary.lastPublishedVersion = await core.publishedVersion
     }
 }

@@ -86,7 +86,7 @@ public final class ReplayRuntime: Sendable {
                 threads: setup.trainThreads, firstVersion: lastPublished + 1, logger: logger) : nil
             var sink: (any VersionSink)?
             if setup.plan.publish != .none, let kafka = setup.kafka, let trainer {
-                sink = try await PublicationSetup.sink(config: config, kafka: kafka, continuingAfter: trainer.nextVersion - 1, logger: logger)
+                sink = try await PublicationSetup.sink(config: config, kafka: kafka, continuingAfter: trainer.firstVersion - 1, logger: logger)
             }
             let driver = ReplayDriver(processor: processor, trainer: trainer, sink: sink, plan: setup.plan,
                                       stateDirectory: setup.stateDirectory, history: history, logger: logger)

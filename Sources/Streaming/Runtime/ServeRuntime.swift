@@ -150,7 +150,7 @@ public final class ServeRuntime: Sendable {
             config: config, pipelineHash: setup.pipelineHash, processor: processor, state: setup.stateDirectory,
             threads: training.threads ?? config.training.threads, firstVersion: lastPublished + 1, logger: logger)
         let sink = training.publish
-            ? try await PublicationSetup.sink(config: config, kafka: setup.kafka, continuingAfter: trainer.nextVersion - 1, logger: logger)
+            ? try await PublicationSetup.sink(config: config, kafka: setup.kafka, continuingAfter: trainer.firstVersion - 1, logger: logger)
             : nil
         return OnlineRuntime.trainingService(
             trainer: trainer, sink: sink, history: history, config: config, state: setup.stateDirectory,

@@ -150,10 +150,10 @@ final class DeltaCutterService: Service, Sendable {
             guard var cutter = cutters[tp] else { return }
             let fresh = messages.filter { $0.offset >= cutter.position }
             guard let last = fresh.last else { return }
-            let decoded = try await onDedicatedThread { decoder.decode(fresh) }
+            let decoded = await BlockingExecutor.run { decoder.decode(fresh) }
             let lost = decoded.rejected.isEmpty ? 0 : await deadLetters.send(decoded.rejected)
             let before = cutter
-            let record = try await onDedicatedThread { () -> (PartitionCutter, GraphDeltaRecord?) in
+            let record = await BlockingExecutor.run { () -> (PartitionCutter, GraphDeltaRecord?) in
                 var c = before
                 let r = c.cut(decoded.records, end: last.offset + 1, deadLetters: decoded.rejected.count, deadLettersLost: lost,
                               context: context)
@@ -213,7 +213,7 @@ final class DeltaCutterService: Service, Sendable {
                     }
                     // Partitions whose replica has caught up start (again) from its state.
                     for (tp, s) in syncing where progress.position >= s.target {
-                        let sessions = try await onDedicatedThread { try processor.partitionSessions(tp) }
+                        let sessions = try await BlockingExecutor.run { try processor.partitionSessions(tp) }
                         let mark = processor.mark(of: tp)
                         cutters[tp] = PartitionCutter(source: tp, sessions: sessions, mark: mark)
                         syncing[tp] = nil

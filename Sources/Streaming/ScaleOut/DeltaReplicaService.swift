@@ -83,7 +83,7 @@ final class DeltaReplicaService: Service, Sendable {
                                 progress.recordMalformed(report: ownReport(of: message))
                                 continue
                             }
-                            let fate = try await onDedicatedThread {
+                            let fate = try await BlockingExecutor.run {
                                 try processor.applyDelta(record, fingerprint: fingerprint, log: log, position: position)
                             }
                             let mine = record.writer == writer
@@ -105,7 +105,7 @@ final class DeltaReplicaService: Service, Sendable {
                 logger.error("replica stopped: \(error)")
             }
         } onGracefulShutdown: {}
-        try? await onDedicatedThread { try processor.flush() }
+        try? await BlockingExecutor.run { try processor.flush() }
         await consumer.close()
         logStatus(bytesRead: bytesRead)
         if let error = progress.stopped { throw error }

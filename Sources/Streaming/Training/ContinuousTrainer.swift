@@ -8,11 +8,12 @@ import Model
 /// set of `ModelParameters` that grows with the vocabularies, and the versions to publish
 /// from it (`makeVersion`: rows changed since the previous version, or all rows).
 ///
-/// Not thread-safe: call every method from one thread (the `ContinuousTrainingService`
-/// runs it on a dedicated serial queue, off the cooperative pool). Ingestion is only
-/// touched through `IngestProcessor.trainingFeed` (a short copy under its lock) and
+/// An actor on a serial `BlockingExecutor` of its own: every method runs on that queue, one
+/// at a time, off the cooperative pool (a round trains for seconds), and no state is read
+/// from anywhere else. Inside a method the training loops run without locks. Ingestion is
+/// only touched through `IngestProcessor.trainingFeed` (a short copy under its lock) and
 /// RocksDB reads of walk blocks, so ingestion never waits for training.
-public final class ContinuousTrainer: @unchecked Sendable {
+public actor ContinuousTrainer {
     public struct Settings: Sendable {
         /// Walks per view per round (`online.walks_per_round`).
         public var walksPerRound: Int
@@ -43,12 +44,18 @@ public final class ContinuousTrainer: @unchecked Sendable {
         public var tasks: TaskReport
     }
 
-    public let processor: IngestProcessor
-    public let pipeline: PipelineConfig
-    public let settings: Settings
-    public let parameters: ModelParameters
+    public nonisolated let processor: IngestProcessor
+    public nonisolated let pipeline: PipelineConfig
+    public nonisolated let settings: Settings
+    public nonisolated let parameters: ModelParameters
+    /// The number of this run's first version (`firstVersion`, or the one after the restored
+    /// checkpoint's); the newest version published before the run is the one before it.
+    public nonisolated let firstVersion: UInt64
     let baseConfig: TrainerConfig
     let logger: Logger
+    private nonisolated let executor = BlockingExecutor(serial: "m2grl.trainer")
+
+    public nonisolated var unownedExecutor: UnownedSerialExecutor { executor.asUnownedSerialExecutor() }
 
     /// Node names per view (ids `0..<names[v].count`).
     private(set) var names: [[String]]
@@ -58,10 +65,10 @@ public final class ContinuousTrainer: @unchecked Sendable {
     private var lastFeed: TrainingFeed?
     /// Something was trained since the last `makeVersion`.
     public private(set) var dirty = false
-    public private(set) var rounds: UInt64 = 0
+    public private(set) var rounds: UInt64
     /// Walk blocks that could not be decoded (left out of their rounds).
     public private(set) var unreadableBlocks = 0
-    public private(set) var tokensTrained: UInt64 = 0
+    public private(set) var tokensTrained: UInt64
 
     // Freshness probes: new item edges (event time per source node) trained but not yet in
     // a version, and per version made the event times it carries.
@@ -78,8 +85,8 @@ public final class ContinuousTrainer: @unchecked Sendable {
     public private(set) var nextVersion: UInt64
     private var lastSnapshot: UInt64 = 0
     /// Watermark and offsets of the newest trained data.
-    public private(set) var eventTimeWatermarkMs: Int64 = 0
-    public private(set) var inputOffsets: [TopicPartition: Int64] = [:]
+    public private(set) var eventTimeWatermarkMs: Int64
+    public private(set) var inputOffsets: [TopicPartition: Int64]
 
     public init(processor: IngestProcessor, settings: Settings, firstVersion: UInt64,
                 restoring checkpoint: ModelCheckpoint.Loaded? = nil,
@@ -96,14 +103,30 @@ public final class ContinuousTrainer: @unchecked Sendable {
         config.progressInterval = .infinity
         self.baseConfig = config
         let viewCount = pipeline.viewNames.count
-        self.parameters = ModelParameters(dim: config.dim, seed: config.seed)
-        self.names = Array(repeating: [], count: viewCount)
+        let parameters = ModelParameters(dim: config.dim, seed: config.seed)
+        self.parameters = parameters
         self.seen = Array(repeating: 0, count: viewCount)
         self.published = Array(repeating: [], count: viewCount)
         self.changedSinceVersion = Array(repeating: [], count: viewCount)
         self.rng = Xoshiro256StarStar(seed: config.seed ^ 0x0411_17E5)
-        self.nextVersion = max(1, firstVersion)
-        if let checkpoint { try restore(checkpoint) }
+        var restored: Restored?
+        if let checkpoint {
+            restored = try Self.restore(checkpoint, into: parameters, processor: processor, pipeline: processor.config, logger: logger)
+        }
+        self.names = restored?.names ?? Array(repeating: [], count: viewCount)
+        self.rounds = restored?.rounds ?? 0
+        self.tokensTrained = restored?.tokensTrained ?? 0
+        self.eventTimeWatermarkMs = restored?.eventTimeWatermarkMs ?? 0
+        self.inputOffsets = restored?.inputOffsets ?? [:]
+        // Validated on restore: the published version is at most Int64.max.
+        let first = max(1, firstVersion, restored.map { $0.publishedVersion + 1 } ?? 0)
+        self.nextVersion = first
+        self.firstVersion = first
+    }
+
+    /// Runs `body` on the trainer's queue with no other call in between (several steps as one).
+    public func exclusively<T: Sendable>(_ body: @Sendable (isolated ContinuousTrainer) throws -> T) rethrows -> T {
+        try body(self)
     }
 
     // MARK: Rounds
@@ -395,13 +418,23 @@ public final class ContinuousTrainer: @unchecked Sendable {
                 taskLogVariances: parameters.logVariances, rounds: rounds, tokensTrained: tokensTrained))
     }
 
-    private func restore(_ loaded: ModelCheckpoint.Loaded) throws {
+    /// What a checkpoint restores besides the tables (which go into `parameters`).
+    private struct Restored {
+        var names: [[String]]
+        var rounds: UInt64
+        var tokensTrained: UInt64
+        var eventTimeWatermarkMs: Int64
+        var inputOffsets: [TopicPartition: Int64] = [:]
+        var publishedVersion: UInt64
+    }
+
+    private static func restore(_ loaded: ModelCheckpoint.Loaded, into parameters: ModelParameters, processor: IngestProcessor,
+                                pipeline: PipelineConfig, logger: Logger) throws -> Restored {
         // The info came from a file: no arithmetic on it before it is checked.
         do { try loaded.info.validate() } catch {
             throw ModelCheckpoint.Error.unreadableInfo(file: "\(loaded.directory)/\(CheckpointInfo.fileName)", reason: "\(error)")
         }
         let feed = try processor.trainingFeed(knownRows: [])
-        names = feed.newNodeNames
         for view in loaded.model.views {
             guard let v = pipeline.viewNames.firstIndex(of: view.name) else { continue }
             // Ids are stable and only grow: the checkpoint's names must be a prefix of the
@@ -416,16 +449,15 @@ public final class ContinuousTrainer: @unchecked Sendable {
         // Views in pipeline order (the trainer expects the item view first).
         for a in loaded.model.alignments { try parameters.restore(alignmentFrom: a.sourceView, to: a.targetView, matrix: a.matrix) }
         parameters.logVariances = loaded.info.taskLogVariances
-        rounds = loaded.info.rounds
-        tokensTrained = loaded.info.tokensTrained
-        eventTimeWatermarkMs = loaded.info.eventTimeWatermarkMs
+        var restored = Restored(names: feed.newNodeNames, rounds: loaded.info.rounds, tokensTrained: loaded.info.tokensTrained,
+                                eventTimeWatermarkMs: loaded.info.eventTimeWatermarkMs, publishedVersion: loaded.info.publishedVersion)
         for (key, offset) in loaded.info.inputOffsets {
-            if let tp = CheckpointInfo.topicPartition(ofKey: key) { inputOffsets[TopicPartition(tp.topic, tp.partition)] = offset }
+            if let tp = CheckpointInfo.topicPartition(ofKey: key) { restored.inputOffsets[TopicPartition(tp.topic, tp.partition)] = offset }
         }
-        nextVersion = max(nextVersion, loaded.info.publishedVersion + 1)   // validated: at most Int64.max
         logger.info("model checkpoint restored", metadata: [
-            "published_version": "\(loaded.info.publishedVersion)", "rounds": "\(rounds)",
+            "published_version": "\(loaded.info.publishedVersion)", "rounds": "\(restored.rounds)",
             "rows": "\(loaded.model.views.map { "\($0.name)=\($0.embeddings.rows)" }.joined(separator: ","))",
         ])
+        return restored
     }
 }

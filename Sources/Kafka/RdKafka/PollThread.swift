@@ -2,18 +2,6 @@ import Dispatch
 import Foundation
 import Synchronization
 
-/// Runs blocking librdkafka calls off Swift's cooperative thread pool.
-enum BlockingCalls {
-    private static let queue = DispatchQueue(label: "m2grl.kafka.blocking", attributes: .concurrent)
-
-    /// Runs `body` on a Dispatch thread and resumes the caller with its result.
-    static func run<T: Sendable>(on queue: DispatchQueue? = nil, _ body: @escaping @Sendable () -> T) async -> T {
-        await withCheckedContinuation { continuation in
-            (queue ?? Self.queue).async { continuation.resume(returning: body()) }
-        }
-    }
-}
-
 /// A dedicated thread that calls `body` in a loop until stopped (e.g. `rd_kafka_poll`
 /// with a timeout, which blocks).
 final class PollThread: Sendable {
