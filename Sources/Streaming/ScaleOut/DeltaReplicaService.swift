@@ -98,6 +98,10 @@ final class DeltaReplicaService: Service, Sendable {
                     if let every = statusInterval, ContinuousClock.now - lastStatus >= every {
                         lastStatus = .now
                         logStatus(bytesRead: bytesRead)
+                        // Readiness and the lag gauge of a scale-out instance: how far its
+                        // replica is behind the deltas log (records, not events).
+                        StreamTelemetry.shared.recordIngest(
+                            status: processor.status, lag: [log: max(0, progress.logEnd - progress.position)], eventsPerSecond: nil)
                     }
                 }
             } catch {
