@@ -260,6 +260,8 @@ public final class KafkaIngestService: Service, Sendable {
 }
 
 /// Counts batches handed to the processor and not yet committed; a revocation waits for zero.
+/// `@unchecked Sendable`: `count` is only read and written while holding `condition` (a
+/// blocking wait, which `Mutex` does not offer).
 final class InflightApplies: @unchecked Sendable {
     private let condition = NSCondition()
     private var count = 0
