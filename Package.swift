@@ -4,6 +4,7 @@ import PackageDescription
 // Layering (arrows point down only; see docs/architecture.md):
 //   m2grl (CLI) -> Streaming -> Model, Kafka, Store, Linalg -> C shims
 //                  Streaming -> Telemetry (Prometheus backend and endpoint; knows no pipeline)
+//                  Streaming, Kafka -> EventSource (SourcePartition: offsets and clocks per source partition)
 let package = Package(
     name: "m2grl",
     platforms: [.macOS(.v15)],
@@ -40,9 +41,11 @@ let package = Package(
 
         // Thin, safe Swift layers over the native libraries.
         .target(
+            name: "EventSource"),
+        .target(
             name: "Kafka",
             dependencies: [
-                "CRdKafka",
+                "CRdKafka", "EventSource",
                 .product(name: "Logging", package: "swift-log"),
             ]),
         .target(
@@ -75,7 +78,7 @@ let package = Package(
         .target(
             name: "Streaming",
             dependencies: [
-                "Kafka", "Store", "Model", "ModelFiles", "Linalg", "Telemetry",
+                "Kafka", "EventSource", "Store", "Model", "ModelFiles", "Linalg", "Telemetry",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

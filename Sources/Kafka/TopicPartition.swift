@@ -1,18 +1,14 @@
-/// A partition of a topic.
-public struct TopicPartition: Sendable, Hashable, Comparable, CustomStringConvertible {
-    public var topic: String
-    public var partition: Int32
+import EventSource
 
-    public init(_ topic: String, _ partition: Int32) {
-        self.topic = topic
-        self.partition = partition
+/// A partition of a topic: the source-neutral `SourcePartition` whose source is the topic.
+public typealias TopicPartition = SourcePartition
+
+extension SourcePartition {
+    /// The topic (the source's name).
+    public var topic: String {
+        get { source }
+        set { source = newValue }
     }
-
-    public static func < (a: TopicPartition, b: TopicPartition) -> Bool {
-        (a.topic, a.partition) < (b.topic, b.partition)
-    }
-
-    public var description: String { "\(topic)[\(partition)]" }
 }
 
 /// Special offsets understood by librdkafka when assigning or seeking.

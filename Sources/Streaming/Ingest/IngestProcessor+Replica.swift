@@ -1,4 +1,4 @@
-import Kafka
+import EventSource
 import Model
 
 /// The scale-out side of the processor (docs/scale-out.md): a replica applies graph-delta
@@ -8,7 +8,7 @@ extension IngestProcessor {
     /// `DeltaApplication`), storing `position` (the next offset of the deltas log `log` to
     /// read) in the same write. Same failure rule as `apply`: after a failed write the
     /// processor refuses everything until restarted.
-    public func applyDelta(_ record: GraphDeltaRecord, fingerprint: UInt64, log: TopicPartition,
+    public func applyDelta(_ record: GraphDeltaRecord, fingerprint: UInt64, log: SourcePartition,
                            position: Int64) throws -> DeltaApplication {
         try state.withLock { s in
             if let failed = s.failed { throw IngestError.needsRestart("\(failed)") }
@@ -22,7 +22,7 @@ extension IngestProcessor {
     }
 
     /// The replica's position in the deltas log `log` as stored (nil: never read).
-    public func replicaPosition(_ log: TopicPartition) throws -> Int64? {
+    public func replicaPosition(_ log: SourcePartition) throws -> Int64? {
         try state.withLock { s in
             try s.ensureCommitted()
             return try s.replicaPosition(log)
@@ -31,13 +31,13 @@ extension IngestProcessor {
 
     /// The mark of an input partition: the next input offset covered by applied records (0:
     /// none yet).
-    public func mark(of tp: TopicPartition) -> Int64 {
+    public func mark(of tp: SourcePartition) -> Int64 {
         state.withLock { $0.offsets[tp] ?? 0 }
     }
 
     /// The user states and clock of input partition `tp`, as applied (waits for the write
     /// in flight).
-    func partitionSessions(_ tp: TopicPartition) throws -> PartitionSessions {
+    func partitionSessions(_ tp: SourcePartition) throws -> PartitionSessions {
         try state.withLock { s in
             try s.ensureCommitted()
             return try s.partitionSessions(tp)

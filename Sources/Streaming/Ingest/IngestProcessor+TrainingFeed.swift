@@ -1,4 +1,4 @@
-import Kafka
+import EventSource
 import Model
 import Store
 
@@ -41,7 +41,7 @@ public struct TrainingFeed: Sendable {
     /// Latest event time (ms) applied on any partition (0: none yet).
     public var eventTimeWatermarkMs: Int64
     /// Next offset per partition, as stored.
-    public var offsets: [TopicPartition: Int64]
+    public var offsets: [SourcePartition: Int64]
     /// Item edges created since the previous feed (only with `IngestOptions.trackNewEdges`).
     public var newEdges: [NewEdge] = []
 }

@@ -1,5 +1,5 @@
 import Foundation
-import Kafka
+import EventSource
 import Synchronization
 import Logging
 import Model
@@ -35,12 +35,12 @@ public struct IngestOptions: Sendable, Equatable {
 /// One decoded event and the partition it came from (file replay uses a pseudo-partition).
 public struct IngestRecord: Sendable {
     public var event: Event
-    public var source: TopicPartition
+    public var source: SourcePartition
     /// The record's offset in `source`; records below the stored next offset were applied
     /// already and are skipped (nil: no check, e.g. file replay).
     public var offset: Int64?
 
-    public init(event: Event, source: TopicPartition, offset: Int64? = nil) {
+    public init(event: Event, source: SourcePartition, offset: Int64? = nil) {
         self.event = event
         self.source = source
         self.offset = offset
@@ -51,13 +51,13 @@ public struct IngestRecord: Sendable {
 /// read, the next offset to consume (past dead-lettered records too).
 public struct IngestBatchInput: Sendable {
     public var records: [IngestRecord]
-    public var nextOffsets: [TopicPartition: Int64]
+    public var nextOffsets: [SourcePartition: Int64]
     /// Records rejected by the decoder (dead-lettered), and of those, the letters that could
     /// not be delivered (`events.dead_letters_lost`).
     public var deadLetters: Int
     public var deadLettersLost: Int
 
-    public init(records: [IngestRecord], nextOffsets: [TopicPartition: Int64], deadLetters: Int = 0, deadLettersLost: Int = 0) {
+    public init(records: [IngestRecord], nextOffsets: [SourcePartition: Int64], deadLetters: Int = 0, deadLettersLost: Int = 0) {
         self.records = records
         self.nextOffsets = nextOffsets
         self.deadLetters = deadLetters
@@ -93,7 +93,7 @@ public struct IngestStatus: Sendable, Equatable {
     /// Nodes read back from RocksDB since start (misses of the adjacency cache).
     public var adjacencyLoads: Int
     public var openSessions: Int
-    public var offsets: [TopicPartition: Int64]
+    public var offsets: [SourcePartition: Int64]
     public var counters: [String: UInt64]
 }
 
@@ -148,12 +148,12 @@ public final class IngestProcessor: Sendable {
     /// The next offsets of `partitions` as applied (absent: never consumed). With pipelined
     /// commits they can be one batch ahead of the disk until that batch's write completes;
     /// a failed write stops the processor, and a restart resumes from the disk.
-    public func storedOffsets(for partitions: [TopicPartition]) -> [TopicPartition: Int64] {
+    public func storedOffsets(for partitions: [SourcePartition]) -> [SourcePartition: Int64] {
         state.withLock { s in s.offsets.filter { partitions.contains($0.key) } }
     }
 
     /// All stored next offsets.
-    public var allOffsets: [TopicPartition: Int64] { state.withLock { $0.offsets } }
+    public var allOffsets: [SourcePartition: Int64] { state.withLock { $0.offsets } }
 
     /// The vocabularies, attributes and graphs (edges read from the committed state).
     public var graphs: GraphBuilder {

@@ -1,4 +1,4 @@
-import Kafka
+import EventSource
 import Model
 import Store
 
@@ -6,7 +6,7 @@ import Store
 private struct BatchWork {
     var outcome = IngestBatchOutcome()
     /// Per partition, the users whose state changed.
-    var users: [TopicPartition: Set<String>] = [:]
+    var users: [SourcePartition: Set<String>] = [:]
     /// Graph changes of the events released, in release order.
     var updates: [GraphUpdate] = []
     /// Item transitions released (ids, time of the event completing each), for new-edge records.
@@ -163,11 +163,11 @@ extension IngestState {
     }
 
     /// Phase 5, persist user state: the changed users' states, or their deletion.
-    private func persistUserStates(_ users: [TopicPartition: Set<String>], to batch: WriteBatch) throws {
+    private func persistUserStates(_ users: [SourcePartition: Set<String>], to batch: WriteBatch) throws {
         for (tp, names) in users {
             let cutter = partitions[tp]?.cutter
             for user in names {
-                let key = CompositeKey(tp.topic, tp.partition, user)
+                let key = CompositeKey(tp.source, tp.partition, user)
                 if let state = cutter?.state(ofUser: user) {
                     try batch.put(schema.sessions, key, UserStateCodec.encode(state))
                 } else {
@@ -222,7 +222,7 @@ extension IngestState {
                                                    to batch: WriteBatch) throws {
         for (tp, next) in input.nextOffsets where next > (offsets[tp] ?? .min) {
             offsets[tp] = next
-            try batch.put(schema.offsets, CompositeKey(tp.topic, tp.partition), UInt64(bitPattern: next))
+            try batch.put(schema.offsets, CompositeKey(tp.source, tp.partition), UInt64(bitPattern: next))
         }
         for tp in Set(input.records.map(\.source)) {
             guard let clock = partitions[tp]?.clock else { continue }
@@ -232,10 +232,10 @@ extension IngestState {
     }
 
     /// A partition's event clock (nothing before its first event).
-    func recordClock(_ clock: PartitionClock, of tp: TopicPartition, to batch: WriteBatch) throws {
+    func recordClock(_ clock: PartitionClock, of tp: SourcePartition, to batch: WriteBatch) throws {
         guard let t = clock.millis else { return }
-        try batch.put(schema.eventClock, CompositeKey(tp.topic, tp.partition), UInt64(bitPattern: t))
-        try batch.put(schema.clockMarks, CompositeKey(tp.topic, tp.partition), PartitionClockCodec.encode(clock))
+        try batch.put(schema.eventClock, CompositeKey(tp.source, tp.partition), UInt64(bitPattern: t))
+        try batch.put(schema.clockMarks, CompositeKey(tp.source, tp.partition), PartitionClockCodec.encode(clock))
     }
 
     /// One batch's counters (`batches` one more), in memory and in the write batch.

@@ -1,4 +1,4 @@
-import Kafka
+import EventSource
 import Model
 import Store
 
@@ -17,7 +17,7 @@ extension IngestState {
     /// new mark and `position` (the replica's next offset in the deltas log, under `log`) go
     /// into one write batch. A skipped record only moves `position`. Ids are assigned in
     /// application order, walk seeds follow the number of records applied.
-    mutating func applyDelta(_ record: GraphDeltaRecord, fingerprint: UInt64, log: TopicPartition,
+    mutating func applyDelta(_ record: GraphDeltaRecord, fingerprint: UInt64, log: SourcePartition,
                              position: Int64) throws -> DeltaApplication {
         let tp = record.source
         let mark = offsets[tp] ?? 0
@@ -30,14 +30,14 @@ extension IngestState {
         let batch = WriteBatch()
         if let skipped {
             try bumpCounter(record.fingerprint != fingerprint ? "deltas.foreign" : "deltas.skipped", 1, in: batch)
-            try batch.put(schema.replicaPositions, CompositeKey(log.topic, log.partition), UInt64(position))
+            try batch.put(schema.replicaPositions, CompositeKey(log.source, log.partition), UInt64(position))
             try commit(batch, sparing: [])
             return .skipped(reason: skipped)
         }
         let update: GraphUpdate
         do { update = try builder.apply(record.graph) } catch {
             try bumpCounter("deltas.invalid", 1, in: batch)
-            try batch.put(schema.replicaPositions, CompositeKey(log.topic, log.partition), UInt64(position))
+            try batch.put(schema.replicaPositions, CompositeKey(log.source, log.partition), UInt64(position))
             try commit(batch, sparing: [])
             return .skipped(reason: "\(error)")
         }
@@ -51,19 +51,19 @@ extension IngestState {
         if options.trackNewEdges { try recordNewEdges(itemTransitions(of: record.graph)) }
         let edges = try sumEdgeIncrements(increments, to: batch)
         for change in record.users {
-            let key = CompositeKey(tp.topic, tp.partition, change.user)
+            let key = CompositeKey(tp.source, tp.partition, change.user)
             if let state = change.state { try batch.put(schema.sessions, key, state) } else { try batch.delete(schema.sessions, key) }
         }
         try writeWalkBlocks(from: edges.touched, to: batch, outcome: &outcome)
         offsets[tp] = record.end
-        try batch.put(schema.offsets, CompositeKey(tp.topic, tp.partition), UInt64(bitPattern: record.end))
+        try batch.put(schema.offsets, CompositeKey(tp.source, tp.partition), UInt64(bitPattern: record.end))
         var sessions = partitions[tp] ?? newPartition()
         sessions.clock = record.clock
         partitions[tp] = sessions
         try recordClock(record.clock, of: tp, to: batch)
         try recordCounters(outcome, deadLetters: Int(clamping: c.deadLettered), deadLettersLost: Int(clamping: c.deadLettersLost),
                            to: batch)
-        try batch.put(schema.replicaPositions, CompositeKey(log.topic, log.partition), UInt64(position))
+        try batch.put(schema.replicaPositions, CompositeKey(log.source, log.partition), UInt64(position))
         try commit(batch, sparing: edges.touched)
         return .applied(outcome)
     }
@@ -80,15 +80,15 @@ extension IngestState {
     }
 
     /// The replica's stored position in the deltas log `log` (nil: never read).
-    func replicaPosition(_ log: TopicPartition) throws -> Int64? {
-        try schema.replicaPositions.get(CompositeKey(log.topic, log.partition)).map { Int64(bitPattern: $0) }
+    func replicaPosition(_ log: SourcePartition) throws -> Int64? {
+        try schema.replicaPositions.get(CompositeKey(log.source, log.partition)).map { Int64(bitPattern: $0) }
     }
 
     /// The stored user states and clock of one input partition, as its new owner's cutter
     /// starts from them.
-    func partitionSessions(_ tp: TopicPartition) throws -> PartitionSessions {
+    func partitionSessions(_ tp: SourcePartition) throws -> PartitionSessions {
         var sessions = newPartition()
-        try schema.sessions.scan(prefix: CompositeKey(tp.topic, tp.partition)) { key, bytes in
+        try schema.sessions.scan(prefix: CompositeKey(tp.source, tp.partition)) { key, bytes in
             let user = key.components.2
             do { sessions.cutter.restore(user: user, state: try UserStateCodec.decode(bytes, user: user)) } catch {
                 throw IngestError.corruptState("session state of user \(user) in \(tp): \(error)")

@@ -1,4 +1,4 @@
-import Kafka
+import EventSource
 import Logging
 import Model
 import Store
@@ -36,8 +36,8 @@ struct IngestState {
     let commits: CommitPipeline
     let logger: Logger
 
-    var partitions: [TopicPartition: PartitionSessions] = [:]
-    var offsets: [TopicPartition: Int64] = [:]
+    var partitions: [SourcePartition: PartitionSessions] = [:]
+    var offsets: [SourcePartition: Int64] = [:]
     /// Vocabularies and item attributes (adjacency lives in `adjacency` and RocksDB).
     var builder: GraphBuilder
     /// Per view, the out-edges of hot nodes and their alias tables (bounded; the rest are
@@ -107,7 +107,7 @@ struct IngestState {
         }
         self.edgeCounts = edgeCounts
 
-        var partitions: [TopicPartition: PartitionSessions] = [:]
+        var partitions: [SourcePartition: PartitionSessions] = [:]
         let fresh = newPartition()
         var restored = 0
         // A replica leaves user states in RocksDB: the owner of a partition loads them.
@@ -117,25 +117,25 @@ struct IngestState {
             do { state = try UserStateCodec.decode(bytes, user: user) } catch {
                 throw IngestError.corruptState("session state of user \(user) in \(topic)/\(partition): \(error)")
             }
-            partitions[TopicPartition(topic, partition), default: fresh].cutter.restore(user: user, state: state)
+            partitions[SourcePartition(topic, partition), default: fresh].cutter.restore(user: user, state: state)
             restored += 1
             return .continue
         } }
-        var offsets: [TopicPartition: Int64] = [:]
+        var offsets: [SourcePartition: Int64] = [:]
         try schema.offsets.scan { key, offset in
             let (topic, partition) = key.components
-            offsets[TopicPartition(topic, partition)] = Int64(bitPattern: offset)
+            offsets[SourcePartition(topic, partition)] = Int64(bitPattern: offset)
             return .continue
         }
         // Clocks: the two latest users where stored; states from before them keep the
         // clock's value only.
         try schema.eventClock.scan { key, t in
-            let tp = TopicPartition(key.components.0, key.components.1)
+            let tp = SourcePartition(key.components.0, key.components.1)
             partitions[tp, default: fresh].clock = PartitionClock(leader: .init(user: "", millis: Int64(bitPattern: t)))
             return .continue
         }
         try schema.clockMarks.scan { key, bytes in
-            let tp = TopicPartition(key.components.0, key.components.1)
+            let tp = SourcePartition(key.components.0, key.components.1)
             do { partitions[tp, default: fresh].clock = try PartitionClockCodec.decode(bytes) } catch {
                 throw IngestError.corruptState("event clock of \(tp): \(error)")
             }

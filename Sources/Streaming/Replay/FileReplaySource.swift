@@ -1,5 +1,5 @@
 import Foundation
-import Kafka
+import EventSource
 import Logging
 import Model
 import ModelFiles
@@ -20,7 +20,7 @@ public struct FileReplaySource: Sendable {
     }
 
     /// The pseudo-partition a file's events are recorded under.
-    public var partition: TopicPartition { TopicPartition("file:\(URL(fileURLWithPath: path).lastPathComponent)", 0) }
+    public var partition: SourcePartition { SourcePartition("file:\(URL(fileURLWithPath: path).lastPathComponent)", 0) }
 
     public func run(into driver: ReplayDriver, plan: ReplayPlan) async throws -> EventLoadReport {
         let tp = partition

@@ -1,5 +1,5 @@
 import Foundation
-import Kafka
+import EventSource
 import Store
 
 /// Reads an ingest state directory without a pipeline file and without changing it: views,
@@ -57,15 +57,15 @@ public struct StateInspector: Sendable {
                 }
                 return .continue
             }
-            var clocks: [TopicPartition: Int64] = [:]
+            var clocks: [SourcePartition: Int64] = [:]
             try schema.eventClock.scan(readView: readView) { key, t in
-                clocks[TopicPartition(key.components.0, key.components.1)] = Int64(bitPattern: t)
+                clocks[SourcePartition(key.components.0, key.components.1)] = Int64(bitPattern: t)
                 return .continue
             }
             var partitions: [StateStatus.Partition] = []
             try schema.offsets.scan(readView: readView) { key, next in
-                let tp = TopicPartition(key.components.0, key.components.1)
-                partitions.append(StateStatus.Partition(topic: tp.topic, partition: tp.partition, nextOffset: Int64(bitPattern: next),
+                let tp = SourcePartition(key.components.0, key.components.1)
+                partitions.append(StateStatus.Partition(topic: tp.source, partition: tp.partition, nextOffset: Int64(bitPattern: next),
                                                          eventTimeMs: clocks[tp]))
                 return .continue
             }
