@@ -14,13 +14,7 @@ public struct PipelineFingerprint: Sendable, Equatable {
         let e = config.events, s = config.sessions
         let lines = [
             "views=" + config.viewNames.joined(separator: ","),
-            "view_fields=" + config.views.map { "\($0.name):\($0.field)" }.joined(separator: ","),
-            // How a field becomes values (only views that set them, so single-valued
-            // pipelines keep their text): the separator and the cap.
-            "view_values=" + config.views.compactMap { v in
-                v.delimiter == nil && v.maxValues == nil ? nil
-                    : "\(v.name):split=\(v.delimiter.map { Array($0.utf8).map(String.init).joined(separator: ".") } ?? "-"),max=\(v.maxValues.map(String.init) ?? "-")"
-            }.joined(separator: ","),
+            "view_fields=" + config.views.map(Self.viewField).joined(separator: ","),
             "events=\(e.user),\(e.item),\(e.time),\(e.timeUnit.rawValue),\(e.action ?? "-")",
             "events.max_future_skew_seconds=\(e.maxFutureSkewSeconds)",
             "sessions.gap_ms=\(s.gapMilliseconds)",
@@ -36,6 +30,15 @@ public struct PipelineFingerprint: Sendable, Equatable {
             "alignments=" + config.alignments.map { "\($0.from)->\($0.to)" }.joined(separator: ","),
         ]
         self.init(text: lines.joined(separator: "\n"))
+    }
+
+    /// `name:field`, then how the field becomes values where the view sets it (so a
+    /// single-valued pipeline's text stays as it was): the separator's bytes and the cap.
+    private static func viewField(_ v: PipelineConfig.View) -> String {
+        var text = "\(v.name):\(v.field)"
+        if let delimiter = v.delimiter { text += " split=" + delimiter.utf8.map { String($0) }.joined(separator: ".") }
+        if let maxValues = v.maxValues { text += " max=\(maxValues)" }
+        return text
     }
 
     public init(text: String) {
