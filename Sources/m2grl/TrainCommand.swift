@@ -50,6 +50,12 @@ struct TrainCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Frequent-node subsampling threshold (word2vec's sample; 0: off); default: the pipeline's training.sample.")
     var sample: Double?
 
+    @Option(name: .long, help: "Exponent of the negative-sampling distribution, count^p (word2vec 0.75); default: the pipeline's training.negative_power.")
+    var negativePower: Double?
+
+    @Option(name: .long, help: "What a published vector is: input (the input table) or input_plus_context; default: the pipeline's training.embedding.")
+    var embedding: EmbeddingVectors?
+
     @Flag(name: .long, help: "Ablation: only the item view (DeepWalk-style skip-gram), no attribute views or alignments.")
     var itemOnly = false
 
@@ -81,6 +87,7 @@ struct TrainCommand: AsyncParsableCommand {
         if let negatives { try requireRange(negatives, 1...ConfigLimits.negatives.upperBound, option: "--negatives") }
         if let alignPasses { try requireRange(alignPasses, ConfigLimits.alignPasses, option: "--align-passes") }
         if let sample { try requireRange(sample, ConfigLimits.subsampleThreshold, option: "--sample") }
+        if let negativePower { try requireRange(negativePower, ConfigLimits.negativePower, option: "--negative-power") }
         if let learningRate, !(learningRate > 0 && learningRate < 1) {
             throw ValidationError("--learning-rate: must be in (0, 1), got \(learningRate)")
         }
@@ -102,6 +109,8 @@ struct TrainCommand: AsyncParsableCommand {
         if let alignSampling { trainer.alignSampling = alignSampling }
         if let alignRowStep { trainer.alignRowStep = alignRowStep }
         if let sample { trainer.subsampleThreshold = sample }
+        if let negativePower { trainer.negativePower = negativePower }
+        if let embedding { trainer.embedding = embedding }
         if fixedWeights { trainer.tasks.uncertainty = false }
         if referencePath { trainer.useFastPath = false }
 
@@ -166,3 +175,4 @@ struct TrainCommand: AsyncParsableCommand {
 
 extension AlignmentSampling: ExpressibleByArgument {}
 extension AlignmentRowStep: ExpressibleByArgument {}
+extension EmbeddingVectors: ExpressibleByArgument {}

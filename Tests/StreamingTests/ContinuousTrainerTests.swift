@@ -165,6 +165,36 @@ struct ContinuousTrainerTests {
         #expect(v3.version == 3 && v3.kind == .snapshot)
     }
 
+    @Test("input_plus_context: versions carry input plus context rows, the checkpoint keeps the input tables (a restored trainer publishes the same vectors) and the state's readers see the published vectors")
+    func checkpointWithContextVectors() async throws {
+        var config = try syntheticPipeline()
+        config.training.embedding = .inputPlusContext
+        let events = syntheticEvents(count: 2_000, seed: 13)
+        let dir = try TemporaryDirectory()
+        let (store, processor) = try openProcessor(dir.sub("state"), config: config)
+        defer { store.close() }
+        let trainer = try onlineTrainer(processor)
+        try feed(events, to: processor)
+        _ = try await trainer.round()
+        let v1 = try #require(await trainer.makeVersion())
+        let published = await trainer.currentModel(), inputs = await trainer.currentModel(vectors: .input)
+        #expect(published.views != inputs.views, "the context rows are added")
+        var applied = AppliedVersions()
+        applied.apply(v1)
+        #expect(applied.equals(published))
+        let item = try #require(await trainer.itemEmbeddings())
+        #expect(item.embeddings == published.views[0].embeddings)
+
+        try await trainer.checkpoint(stateDirectory: dir.sub("state"), publishedVersion: v1.version)
+        let loaded = try #require(try ModelCheckpoint.load(stateDirectory: dir.sub("state")))
+        #expect(loaded.info.embedding == .inputPlusContext)
+        #expect(loaded.model.views == inputs.views, "the checkpoint holds the input tables")
+        let restored = try onlineTrainer(processor, restoring: loaded)
+        #expect(await restored.currentModel().views == published.views)
+        let read = try #require(try ModelCheckpoint.loadModel(stateDirectory: dir.sub("state"), logger: nil))
+        #expect(read.model.model.views == published.views, "similar/export/report read the published vectors")
+    }
+
     @Test("service: versions numbered without gaps, a failed version is republished under its number as a snapshot, the final version equals the checkpoint")
     func service() async throws {
         let config = try syntheticPipeline()

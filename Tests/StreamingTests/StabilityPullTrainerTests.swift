@@ -7,9 +7,12 @@ import Testing
 struct StabilityPullTrainerTests {
     /// Version 1 after 1,200 events, then 80 more events and version 2; the rows version 2
     /// carries (a delta: the rows that differ from version 1) with `pull`.
-    func secondVersionRows(pull: Double) async throws -> (rows: [String: Set<UInt32>], applied: Bool) {
+    func secondVersionRows(pull: Double, embedding: EmbeddingVectors = .input) async throws
+        -> (rows: [String: Set<UInt32>], applied: Bool)
+    {
         var config = try syntheticPipeline()
         config.online.stabilityPull = pull
+        config.training.embedding = embedding
         let events = syntheticEvents(count: 1_280, seed: 21)
         let dir = try TemporaryDirectory()
         let (store, processor) = try openProcessor(dir.sub("state"), config: config)
@@ -34,10 +37,11 @@ struct StabilityPullTrainerTests {
         return (rows, applied.equals(await trainer.currentModel()))
     }
 
-    @Test("pull 1: nodes without new out-edges since version 1 stay bit for bit as published, so version 2 carries fewer rows; the delta chain still rebuilds the tables")
-    func fullPullKeepsUnchangedRows() async throws {
-        let free = try await secondVersionRows(pull: 0)
-        let pulled = try await secondVersionRows(pull: 1)
+    @Test("pull 1: nodes without new out-edges since version 1 stay bit for bit as published, so version 2 carries fewer rows; the delta chain still rebuilds the tables (published vectors = input rows, or input plus context rows)",
+          arguments: EmbeddingVectors.allCases)
+    func fullPullKeepsUnchangedRows(embedding: EmbeddingVectors) async throws {
+        let free = try await secondVersionRows(pull: 0, embedding: embedding)
+        let pulled = try await secondVersionRows(pull: 1, embedding: embedding)
         #expect(free.applied && pulled.applied)
         let item = try #require(syntheticPipeline().viewNames.first)
         let freeItems = free.rows[item] ?? [], pulledItems = pulled.rows[item] ?? []

@@ -24,6 +24,8 @@ public enum ConfigLimits {
 
     /// `training.sample`: a frequency threshold (0: off).
     public static let subsampleThreshold: ClosedRange<Double> = 0...1
+    /// `training.negative_power`: the exponent of the negative-sampling distribution.
+    public static let negativePower: ClosedRange<Double> = -1...2
 
     /// `training.dim`, `train --dim`.
     public static let dimensions = 1...4_096

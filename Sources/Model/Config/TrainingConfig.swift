@@ -21,6 +21,10 @@ extension PipelineConfig {
         public var alignRowStep: AlignmentRowStep = .sum
         /// Frequent-node subsampling threshold (word2vec `sample`); 0: off.
         public var sample: Double = 0
+        /// Exponent of the unigram distribution negatives are drawn from (word2vec 0.75).
+        public var negativePower: Double = 0.75
+        /// What a published vector is made of (`EmbeddingVectors`).
+        public var embedding: EmbeddingVectors = .input
         /// How learned task weights become step sizes (`per_table`, `mean`, `raw`).
         public var taskWeightScaling: TaskWeightScaling = .perTable
 

@@ -7,7 +7,7 @@ extension PipelineConfigParser {
             allowedKeys: [
                 "dim", "window", "negatives", "align_negatives", "epochs", "learning_rate",
                 "min_learning_rate", "batch_size", "threads", "seed", "tasks", "align_activation", "align_passes",
-                "task_weight_scaling", "align_sampling", "align_row_step", "sample",
+                "task_weight_scaling", "align_sampling", "align_row_step", "sample", "negative_power", "embedding",
             ])
         var t = PipelineConfig.Training()
         for (key, range, apply) in [
@@ -42,7 +42,9 @@ extension PipelineConfigParser {
         t.taskWeightScaling = try r.enumValue("task_weight_scaling", TaskWeightScaling.self) ?? .perTable
         t.alignSampling = try r.enumValue("align_sampling", AlignmentSampling.self) ?? .passes
         t.alignRowStep = try r.enumValue("align_row_step", AlignmentRowStep.self) ?? .sum
+        t.embedding = try r.enumValue("embedding", EmbeddingVectors.self) ?? .input
         if let sample = try r.double("sample", in: ConfigLimits.subsampleThreshold) { t.sample = sample }
+        if let power = try r.double("negative_power", in: ConfigLimits.negativePower) { t.negativePower = power }
         return t
     }
 

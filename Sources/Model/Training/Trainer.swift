@@ -30,15 +30,22 @@ public struct Trainer: Sendable {
     }
 
     /// Trains from scratch on `data` and returns the trained model. Peak memory stays at
-    /// about one copy of the tables: the context tables are freed before the input tables
-    /// are copied into the result.
+    /// about one copy of the tables: the context tables are freed (after being added to the
+    /// input tables, for `embedding: input_plus_context`) before the input tables are copied
+    /// into the result.
     public func train(
         _ data: TrainingData, progress: (@Sendable (TrainingProgress) -> Void)? = nil
     ) throws -> TrainedModel {
         let parameters = makeParameters()
         let (report, stats) = try update(parameters, on: data, progress: progress)
-        for view in parameters.views { view.context.release() }
-        return Self.modelCopy(parameters: parameters, data: data, config: config, tasks: report, stats: stats)
+        for view in parameters.views {
+            if config.embedding == .inputPlusContext {
+                let input = view.input.buffer, context = view.context.buffer
+                for i in 0..<min(input.count, context.count) { input[i] += context[i] }
+            }
+            view.context.release()
+        }
+        return Self.modelCopy(parameters: parameters, data: data, config: config, vectors: .input, tasks: report, stats: stats)
     }
 
     /// Continues training `parameters` on `data` (growing the tables for new nodes first)
@@ -84,17 +91,24 @@ public struct Trainer: Sendable {
         return (report, stats)
     }
 
-    /// A value copy of `parameters` for the views and alignments of `data`.
+    /// A value copy of `parameters` for the views and alignments of `data`; a view's vectors
+    /// are made as `vectors` says (default `config.embedding`; `.input` for checkpoints,
+    /// which must restore the input tables).
     public static func modelCopy(
-        parameters: ModelParameters, data: TrainingData, config: TrainerConfig,
+        parameters: ModelParameters, data: TrainingData, config: TrainerConfig, vectors: EmbeddingVectors? = nil,
         tasks: TaskReport = TaskReport(), stats: TrainingStats = TrainingStats()
     ) -> TrainedModel {
+        let vectors = vectors ?? config.embedding
         let views = data.views.compactMap { view -> TrainedView? in
             guard let p = parameters.viewIndex(named: view.name) else { return nil }
             var names = view.nodeNames
             let rows = parameters.views[p].input.rows
             if names.count < rows { names += (names.count..<rows).map { "#\($0)" } }
-            return TrainedView(name: view.name, nodeNames: names, embeddings: parameters.views[p].input.matrixCopy())
+            let tables = parameters.views[p]
+            let values = vectors.combine(input: UnsafeBufferPointer(tables.input.buffer),
+                                         context: UnsafeBufferPointer(tables.context.buffer))
+            return TrainedView(name: view.name, nodeNames: names,
+                               embeddings: EmbeddingMatrix(rows: rows, dim: parameters.dim, values: values))
         }
         let alignments = data.alignments.compactMap { a -> TrainedAlignment? in
             guard let p = parameters.alignmentIndex(source: a.sourceView, target: a.targetView) else { return nil }

@@ -11,6 +11,8 @@ extension TrainerConfig {
         alignSampling = t.alignSampling
         alignRowStep = t.alignRowStep
         subsampleThreshold = t.sample
+        negativePower = t.negativePower
+        embedding = t.embedding
         epochs = t.epochs
         learningRate = Float(t.learningRate)
         minLearningRate = Float(t.minLearningRate)

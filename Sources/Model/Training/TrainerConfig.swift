@@ -39,6 +39,11 @@ public struct TrainerConfig: Sendable, Equatable {
     /// Frequent-node subsampling threshold `t` of every view's walks
     /// (`FrequentNodeSubsampling`); 0 keeps every token.
     public var subsampleThreshold: Double = 0
+    /// Exponent `p` of every view's negative-sampling distribution, count^p (word2vec and
+    /// gensim's `ns_exponent`: 0.75; 0 draws nodes uniformly, 1 by frequency).
+    public var negativePower: Double = 0.75
+    /// What a node's published vector is made of: the input table, or input plus context.
+    public var embedding: EmbeddingVectors = .input
     /// Passes over the walks and alignment pairs.
     public var epochs: Int = 5
     /// Starting SGD step size, decayed linearly to `minLearningRate` over training.

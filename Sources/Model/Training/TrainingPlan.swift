@@ -106,7 +106,7 @@ struct TrainingPlan: Sendable {
 
         self.config = config
         self.data = data
-        self.samplers = data.views.map { UnigramSampler(corpus: $0.corpus) }
+        self.samplers = data.views.map { UnigramSampler(corpus: $0.corpus, power: config.negativePower) }
         self.keepProbabilities = data.views.map {
             FrequentNodeSubsampling.keepProbabilities(corpus: $0.corpus, threshold: config.subsampleThreshold)
         }

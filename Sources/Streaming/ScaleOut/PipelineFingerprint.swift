@@ -29,7 +29,10 @@ public struct PipelineFingerprint: Sendable, Equatable {
             "training.dim=\(config.training.dim)",
             "alignments=" + config.alignments.map { "\($0.from)->\($0.to)" }.joined(separator: ","),
         ]
-        self.init(text: lines.joined(separator: "\n"))
+        // What a published vector is, where it is not the input table (so the text of a
+        // pipeline without the key stays as it was): a new leader publishes the same kind.
+        let embedding = config.training.embedding == .input ? [] : ["training.embedding=\(config.training.embedding.rawValue)"]
+        self.init(text: (lines + embedding).joined(separator: "\n"))
     }
 
     /// `name:field`, then how the field becomes values where the view sets it (so a

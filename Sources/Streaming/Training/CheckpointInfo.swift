@@ -1,4 +1,5 @@
 import Foundation
+import Model
 
 /// `checkpoint.json` of a state directory's model checkpoint (`<state>/model/`): what the
 /// checkpointed tables reflect. The tables themselves are in the same layout as
@@ -38,10 +39,14 @@ public struct CheckpointInfo: Sendable, Equatable, Codable {
     public var rounds: UInt64
     /// Walk tokens trained so far (all runs).
     public var tokensTrained: UInt64
+    /// What the published vectors are made of (`training.embedding`); absent: the input
+    /// tables. The checkpointed tables are always the input tables; readers of the model
+    /// (`similar`, `export`, `report`) add the context tables for `input_plus_context`.
+    public var embedding: EmbeddingVectors?
 
     public init(publishedVersion: UInt64, createdAt: String, inputOffsets: [String: Int64],
                 eventTimeWatermarkMs: Int64, taskLogVariances: [String: Double], rounds: UInt64,
-                tokensTrained: UInt64) {
+                tokensTrained: UInt64, embedding: EmbeddingVectors? = nil) {
         self.formatVersion = Self.formatVersion
         self.publishedVersion = publishedVersion
         self.createdAt = createdAt
@@ -50,6 +55,7 @@ public struct CheckpointInfo: Sendable, Equatable, Codable {
         self.taskLogVariances = taskLogVariances
         self.rounds = rounds
         self.tokensTrained = tokensTrained
+        self.embedding = embedding
     }
 
     /// Throws `Invalid` unless every field is in range: the format version is known, the

@@ -76,8 +76,11 @@ public actor ContinuousTrainer {
     private var probes: [UInt32: [Int64]] = [:]
     private var versionProbes: [UInt64: [Int64]] = [:]
 
-    // Publication state: the values of the last published version, per view.
+    // Publication state: the input rows of the last published version, per view, and
+    // with `training.embedding: input_plus_context` its context rows (a published vector
+    // is their sum; a row is carried again when either table moved).
     private var published: [[Float]]
+    private var publishedContext: [[Float]]
     /// Per view and row, whether a fresh walk started from the node (it had new out-edges)
     /// since the last version; kept only with a stability pull (`online.stability_pull`).
     private var changedSinceVersion: [[Bool]]
@@ -107,6 +110,7 @@ public actor ContinuousTrainer {
         self.parameters = parameters
         self.seen = Array(repeating: 0, count: viewCount)
         self.published = Array(repeating: [], count: viewCount)
+        self.publishedContext = Array(repeating: [], count: viewCount)
         self.changedSinceVersion = Array(repeating: [], count: viewCount)
         self.rng = Xoshiro256StarStar(seed: config.seed ^ 0x0411_17E5)
         var restored: Restored?
@@ -191,6 +195,10 @@ public actor ContinuousTrainer {
             guard let p = parameters.viewIndex(named: name) else { continue }
             StabilityPull.apply(strength: stabilityPull, to: parameters.views[p].input, anchor: published[v],
                                 keep: changedSinceVersion[v])
+            if baseConfig.embedding == .inputPlusContext {
+                StabilityPull.apply(strength: stabilityPull, to: parameters.views[p].context, anchor: publishedContext[v],
+                                    keep: changedSinceVersion[v])
+            }
         }
     }
 
@@ -332,19 +340,29 @@ public actor ContinuousTrainer {
             let table = parameters.views[p].input
             let rows = min(table.rows, names[v].count)
             let current = UnsafeBufferPointer(start: table.rowPointer(0), count: rows * dim)
+            let withContext = baseConfig.embedding == .inputPlusContext
+            let contextTable = parameters.views[p].context
+            let context = UnsafeBufferPointer(start: contextTable.rowPointer(0),
+                                              count: withContext ? min(contextTable.rows, rows) * dim : 0)
             var out = EmbeddingVersion.ViewRows(name: name, totalRows: rows)
-            let old = published[v]
+            let old = published[v], oldContext = publishedContext[v]
             let oldRows = old.count / dim
             for r in 0..<rows {
-                let changed = snapshot || r >= oldRows || !old.withUnsafeBufferPointer { o in
-                    memcmp(o.baseAddress! + r * dim, current.baseAddress! + r * dim, dim * 4) == 0
-                }
+                let changed = snapshot || r >= oldRows
+                    || !Self.sameRow(old, current, row: r, dim: dim)
+                    || (withContext && !Self.sameRow(oldContext, context, row: r, dim: dim))
                 guard changed else { continue }
                 out.ids.append(UInt32(r))
                 out.names.append(names[v][r])
-                out.values.append(contentsOf: current[(r * dim)..<((r + 1) * dim)])
+                let row = (r * dim)..<((r + 1) * dim)
+                out.values.append(contentsOf: current[row])
+                if withContext, row.upperBound <= context.count {
+                    let start = out.values.count - dim
+                    for d in 0..<dim { out.values[start + d] += context[row.lowerBound + d] }
+                }
             }
             published[v] = Array(current)
+            if withContext { publishedContext[v] = Array(context) }
             changedSinceVersion[v] = []
             views.append(out)
         }
@@ -382,23 +400,34 @@ public actor ContinuousTrainer {
         dirty = true
     }
 
-    /// The item view's node names and input table (a copy), for evaluation.
+    /// The item view's node names and vectors as they would be published (a copy), for
+    /// evaluation.
     public func itemEmbeddings() -> (names: [String], embeddings: EmbeddingMatrix)? {
         guard let p = parameters.viewIndex(named: pipeline.viewNames[0]) else { return nil }
-        let table = parameters.views[p].input
+        let table = parameters.views[p].input, context = parameters.views[p].context
         let rows = min(table.rows, names[0].count)
-        let values = Array(UnsafeBufferPointer(start: table.rowPointer(0), count: rows * table.dim))
+        let values = baseConfig.embedding.combine(
+            input: UnsafeBufferPointer(start: table.rowPointer(0), count: rows * table.dim),
+            context: UnsafeBufferPointer(start: context.rowPointer(0), count: min(context.rows, rows) * table.dim))
         return (Array(names[0].prefix(rows)), EmbeddingMatrix(rows: rows, dim: table.dim, values: values))
     }
 
-    /// The current tables as a model value (for checkpoints, tests and evaluation).
-    public func currentModel() -> TrainedModel {
+    /// Whether row `row` of `a` and `b` holds the same bits (false when either lacks it).
+    private static func sameRow(_ a: [Float], _ b: UnsafeBufferPointer<Float>, row: Int, dim: Int) -> Bool {
+        let end = (row + 1) * dim
+        guard end <= a.count, end <= b.count, let bBase = b.baseAddress else { return false }
+        return a.withUnsafeBufferPointer { memcmp($0.baseAddress! + row * dim, bBase + row * dim, dim * 4) == 0 }
+    }
+
+    /// The current tables as a model value with the vectors a version would publish (for
+    /// tests and evaluation; `vectors: .input` for checkpoints).
+    public func currentModel(vectors: EmbeddingVectors? = nil) -> TrainedModel {
         let data = TrainingData(
             views: pipeline.viewNames.indices.map { v in
                 ViewTrainingData(name: pipeline.viewNames[v], nodeNames: names[v], corpus: WalkCorpus(nodeCount: names[v].count))
             },
             alignments: pipeline.alignments.map { AlignmentPairs(sourceView: $0.from, targetView: $0.to) })
-        var model = Trainer.modelCopy(parameters: parameters, data: data, config: baseConfig)
+        var model = Trainer.modelCopy(parameters: parameters, data: data, config: baseConfig, vectors: vectors)
         for i in model.views.indices where model.views[i].nodeNames.count > model.views[i].embeddings.rows {
             model.views[i].nodeNames = Array(model.views[i].nodeNames.prefix(model.views[i].embeddings.rows))
         }
@@ -410,12 +439,13 @@ public actor ContinuousTrainer {
     /// Writes the tables and what they reflect to `<state>/model/`.
     public func checkpoint(stateDirectory: String, publishedVersion: UInt64) throws {
         try ModelCheckpoint.write(
-            model: currentModel(), parameters: parameters, stateDirectory: stateDirectory, pipeline: pipeline,
+            model: currentModel(vectors: .input), parameters: parameters, stateDirectory: stateDirectory, pipeline: pipeline,
             info: CheckpointInfo(
                 publishedVersion: publishedVersion, createdAt: ISO8601DateFormatter().string(from: Date()),
                 inputOffsets: Dictionary(uniqueKeysWithValues: inputOffsets.map { ("\($0.key.topic):\($0.key.partition)", $0.value) }),
                 eventTimeWatermarkMs: eventTimeWatermarkMs,
-                taskLogVariances: parameters.logVariances, rounds: rounds, tokensTrained: tokensTrained))
+                taskLogVariances: parameters.logVariances, rounds: rounds, tokensTrained: tokensTrained,
+                embedding: baseConfig.embedding == .input ? nil : baseConfig.embedding))
     }
 
     /// What a checkpoint restores besides the tables (which go into `parameters`).

@@ -116,17 +116,31 @@ public enum ModelCheckpoint {
         }
     }
 
-    /// The model tables of the state's checkpoint, for readers (`similar`, `export`,
-    /// `report`): from the directory `load` picks (`model/`, else `model.old/`; a directory
-    /// whose `checkpoint.json` or model tables do not read is passed over), without the
-    /// context tables. Nil when the state has no complete checkpoint; `Error.unusable` when
+    /// The model's published vectors in the state's checkpoint, for readers (`similar`,
+    /// `export`, `report`): from the directory `load` picks (`model/`, else `model.old/`; a
+    /// directory whose `checkpoint.json` or model tables do not read is passed over); the
+    /// input tables, plus the context tables when `checkpoint.json` says
+    /// `embedding: input_plus_context`. Nil when the state has no complete checkpoint; `Error.unusable` when
     /// none reads.
     public static func loadModel(stateDirectory: String, logger: Logger? = Logger(label: "m2grl.checkpoint")) throws
         -> (model: LoadedModel, directory: String)?
     {
         try firstUsable(stateDirectory: stateDirectory, logger: logger) { dir in
-            _ = try readInfo(in: dir)
-            return (try EmbeddingReader().read(from: dir), dir.path)
+            let info = try readInfo(in: dir)
+            var loaded = try EmbeddingReader().read(from: dir)
+            if info.embedding == .inputPlusContext {
+                for i in loaded.model.views.indices {
+                    let view = loaded.model.views[i]
+                    let context = try EmbeddingReader.readMatrix(dir.appendingPathComponent("context-\(view.name).emb"))
+                    guard context.rows == view.embeddings.rows, context.dim == view.embeddings.dim else {
+                        throw CheckpointInfo.Invalid(reason: "context table of view \(view.name) is \(context.rows)x\(context.dim), its input table \(view.embeddings.rows)x\(view.embeddings.dim)")
+                    }
+                    for j in loaded.model.views[i].embeddings.values.indices {
+                        loaded.model.views[i].embeddings.values[j] += context.values[j]
+                    }
+                }
+            }
+            return (loaded, dir.path)
         }
     }
 
