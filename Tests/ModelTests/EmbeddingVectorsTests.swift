@@ -71,10 +71,10 @@ struct EmbeddingVectorsTests {
     func pipelineKeys() throws {
         let base = "name: t\nevents: {user: u, item: i, time: t}\n"
         let defaults = TrainerConfig(pipeline: try PipelineConfig.parse(yaml: base).training)
-        #expect(defaults.embedding == .input && defaults.negativePower == 0.75)
-        let config = try PipelineConfig.parse(yaml: base + "training: {embedding: input_plus_context, negative_power: -0.5}")
+        #expect(defaults.embedding == .inputPlusContext && defaults.negativePower == 0.75)
+        let config = try PipelineConfig.parse(yaml: base + "training: {embedding: input, negative_power: -0.5}")
         let trainer = TrainerConfig(pipeline: config.training)
-        #expect(trainer.embedding == .inputPlusContext && trainer.negativePower == -0.5)
+        #expect(trainer.embedding == .input && trainer.negativePower == -0.5)
         for (bad, field) in [("embedding: output", "embedding"), ("negative_power: 3", "negative_power"),
                              ("negative_power: .nan", "negative_power"), ("negative_power: -2", "negative_power")] {
             do {

@@ -165,7 +165,7 @@ struct ContinuousTrainerTests {
         #expect(v3.version == 3 && v3.kind == .snapshot)
     }
 
-    @Test("input_plus_context: versions carry input plus context rows, the checkpoint keeps the input tables (a restored trainer publishes the same vectors) and the state's readers see the published vectors")
+    @Test("input_plus_context: versions carry input plus context rows; the checkpoint's model files hold them too, its input tables are kept beside them and a restored trainer publishes the same vectors")
     func checkpointWithContextVectors() async throws {
         var config = try syntheticPipeline()
         config.training.embedding = .inputPlusContext
@@ -174,21 +174,29 @@ struct ContinuousTrainerTests {
         let (store, processor) = try openProcessor(dir.sub("state"), config: config)
         defer { store.close() }
         let trainer = try onlineTrainer(processor)
-        try feed(events, to: processor)
+        try feed(Array(events[..<1_500]), to: processor)
         _ = try await trainer.round()
-        let v1 = try #require(await trainer.makeVersion())
+        var applied = AppliedVersions()
+        applied.apply(try #require(await trainer.makeVersion()))
+        // A delta: the rows whose sum moved (without a stability pull the trainer remembers
+        // the published sums, not the two tables).
+        try feed(Array(events[1_500...]), to: processor)
+        _ = try await trainer.round()
+        let v2 = try #require(await trainer.makeVersion())
+        #expect(v2.kind == .delta)
+        applied.apply(v2)
         let published = await trainer.currentModel(), inputs = await trainer.currentModel(vectors: .input)
         #expect(published.views != inputs.views, "the context rows are added")
-        var applied = AppliedVersions()
-        applied.apply(v1)
         #expect(applied.equals(published))
         let item = try #require(await trainer.itemEmbeddings())
         #expect(item.embeddings == published.views[0].embeddings)
 
-        try await trainer.checkpoint(stateDirectory: dir.sub("state"), publishedVersion: v1.version)
+        try await trainer.checkpoint(stateDirectory: dir.sub("state"), publishedVersion: v2.version)
         let loaded = try #require(try ModelCheckpoint.load(stateDirectory: dir.sub("state")))
         #expect(loaded.info.embedding == .inputPlusContext)
-        #expect(loaded.model.views == inputs.views, "the checkpoint holds the input tables")
+        #expect(loaded.model.views == inputs.views, "the trainer restores the input tables")
+        let files = try EmbeddingReader().read(from: URL(fileURLWithPath: dir.sub("state/model"))).model
+        #expect(files.views == published.views, "the checkpoint directory is a model directory of the published vectors")
         let restored = try onlineTrainer(processor, restoring: loaded)
         #expect(await restored.currentModel().views == published.views)
         let read = try #require(try ModelCheckpoint.loadModel(stateDirectory: dir.sub("state"), logger: nil))
@@ -226,7 +234,10 @@ struct ContinuousTrainerTests {
         for v in versions { applied.apply(v) }
         let checkpoint = try #require(try ModelCheckpoint.load(stateDirectory: dir.sub("state")))
         #expect(checkpoint.info.publishedVersion == versions.last?.version)
-        #expect(applied.equals(checkpoint.model))
+        // The checkpoint's model files hold the published vectors (load() gives the trainer
+        // its input tables, which differ from them with the default input_plus_context).
+        let files = try #require(try ModelCheckpoint.loadModel(stateDirectory: dir.sub("state"), logger: nil))
+        #expect(applied.equals(files.model.model))
         let (records, skipped) = try HistoryRecord.read(stateDirectory: dir.sub("state"))
         #expect(skipped == 0)
         #expect(records.filter { $0.kind == .publish }.map(\.version) == versions.map(\.version))

@@ -24,7 +24,7 @@ extension PipelineConfig {
         /// Exponent of the unigram distribution negatives are drawn from (word2vec 0.75).
         public var negativePower: Double = 0.75
         /// What a published vector is made of (`EmbeddingVectors`).
-        public var embedding: EmbeddingVectors = .input
+        public var embedding: EmbeddingVectors = .inputPlusContext
         /// How learned task weights become step sizes (`per_table`, `mean`, `raw`).
         public var taskWeightScaling: TaskWeightScaling = .perTable
 

@@ -42,7 +42,7 @@ extension PipelineConfigParser {
         t.taskWeightScaling = try r.enumValue("task_weight_scaling", TaskWeightScaling.self) ?? .perTable
         t.alignSampling = try r.enumValue("align_sampling", AlignmentSampling.self) ?? .passes
         t.alignRowStep = try r.enumValue("align_row_step", AlignmentRowStep.self) ?? .sum
-        t.embedding = try r.enumValue("embedding", EmbeddingVectors.self) ?? .input
+        t.embedding = try r.enumValue("embedding", EmbeddingVectors.self) ?? .inputPlusContext
         if let sample = try r.double("sample", in: ConfigLimits.subsampleThreshold) { t.sample = sample }
         if let power = try r.double("negative_power", in: ConfigLimits.negativePower) { t.negativePower = power }
         return t

@@ -43,7 +43,7 @@ public struct TrainerConfig: Sendable, Equatable {
     /// gensim's `ns_exponent`: 0.75; 0 draws nodes uniformly, 1 by frequency).
     public var negativePower: Double = 0.75
     /// What a node's published vector is made of: the input table, or input plus context.
-    public var embedding: EmbeddingVectors = .input
+    public var embedding: EmbeddingVectors = .inputPlusContext
     /// Passes over the walks and alignment pairs.
     public var epochs: Int = 5
     /// Starting SGD step size, decayed linearly to `minLearningRate` over training.

@@ -29,9 +29,10 @@ public struct PipelineFingerprint: Sendable, Equatable {
             "training.dim=\(config.training.dim)",
             "alignments=" + config.alignments.map { "\($0.from)->\($0.to)" }.joined(separator: ","),
         ]
-        // What a published vector is, where it is not the input table (so the text of a
-        // pipeline without the key stays as it was): a new leader publishes the same kind.
-        let embedding = config.training.embedding == .input ? [] : ["training.embedding=\(config.training.embedding.rawValue)"]
+        // What a published vector is, where it is not the default (so the text of a pipeline
+        // without the key stays as it was): a new leader publishes the same kind.
+        let embedding = config.training.embedding == PipelineConfig.Training().embedding
+            ? [] : ["training.embedding=\(config.training.embedding.rawValue)"]
         self.init(text: (lines + embedding).joined(separator: "\n"))
     }
 

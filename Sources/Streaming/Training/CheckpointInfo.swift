@@ -40,8 +40,9 @@ public struct CheckpointInfo: Sendable, Equatable, Codable {
     /// Walk tokens trained so far (all runs).
     public var tokensTrained: UInt64
     /// What the published vectors are made of (`training.embedding`); absent: the input
-    /// tables. The checkpointed tables are always the input tables; readers of the model
-    /// (`similar`, `export`, `report`) add the context tables for `input_plus_context`.
+    /// tables. The model files hold the published vectors either way; for
+    /// `input_plus_context` the input tables are kept beside them (`input-<view>.emb`) so
+    /// the trainer restores them exactly.
     public var embedding: EmbeddingVectors?
 
     public init(publishedVersion: UInt64, createdAt: String, inputOffsets: [String: Int64],

@@ -76,9 +76,10 @@ public actor ContinuousTrainer {
     private var probes: [UInt32: [Int64]] = [:]
     private var versionProbes: [UInt64: [Int64]] = [:]
 
-    // Publication state: the input rows of the last published version, per view, and
-    // with `training.embedding: input_plus_context` its context rows (a published vector
-    // is their sum; a row is carried again when either table moved).
+    // Publication state, per view: the input rows of the last published version (and, for
+    // `training.embedding: input_plus_context` with a stability pull, its context rows: a
+    // row is carried again when either table moved), or for input plus context without a
+    // pull the published sums (one copy of the table either way unless both are set).
     private var published: [[Float]]
     private var publishedContext: [[Float]]
     /// Per view and row, whether a fresh walk started from the node (it had new out-edges)
@@ -337,32 +338,48 @@ public actor ContinuousTrainer {
                 views.append(.init(name: name, totalRows: 0))
                 continue
             }
-            let table = parameters.views[p].input
+            let table = parameters.views[p].input, contextTable = parameters.views[p].context
             let rows = min(table.rows, names[v].count)
-            let current = UnsafeBufferPointer(start: table.rowPointer(0), count: rows * dim)
-            let withContext = baseConfig.embedding == .inputPlusContext
-            let contextTable = parameters.views[p].context
-            let context = UnsafeBufferPointer(start: contextTable.rowPointer(0),
-                                              count: withContext ? min(contextTable.rows, rows) * dim : 0)
+            let input = UnsafeBufferPointer(start: table.rowPointer(0), count: rows * dim)
+            let context = UnsafeBufferPointer(start: contextTable.rowPointer(0), count: min(contextTable.rows, rows) * dim)
+            // What was published is remembered as the input rows (input vectors), as the
+            // input and context rows (input plus context with a stability pull, which needs
+            // both as anchors), or as the published sums (input plus context, no pull).
+            let vectors = baseConfig.embedding
+            let anchors = vectors == .input || stabilityPull > 0
+            let current = anchors ? input : nil
+            let sums = anchors ? [] : vectors.combine(input: input, context: context)
             var out = EmbeddingVersion.ViewRows(name: name, totalRows: rows)
             let old = published[v], oldContext = publishedContext[v]
             let oldRows = old.count / dim
             for r in 0..<rows {
                 let changed = snapshot || r >= oldRows
-                    || !Self.sameRow(old, current, row: r, dim: dim)
-                    || (withContext && !Self.sameRow(oldContext, context, row: r, dim: dim))
+                    || (anchors
+                        ? !Self.sameRow(old, input, row: r, dim: dim)
+                            || (vectors == .inputPlusContext && !Self.sameRow(oldContext, context, row: r, dim: dim))
+                        : !old[(r * dim)..<((r + 1) * dim)].elementsEqual(sums[(r * dim)..<((r + 1) * dim)]) {
+                            $0.bitPattern == $1.bitPattern
+                        })
                 guard changed else { continue }
                 out.ids.append(UInt32(r))
                 out.names.append(names[v][r])
                 let row = (r * dim)..<((r + 1) * dim)
-                out.values.append(contentsOf: current[row])
-                if withContext, row.upperBound <= context.count {
-                    let start = out.values.count - dim
-                    for d in 0..<dim { out.values[start + d] += context[row.lowerBound + d] }
+                if anchors {
+                    out.values.append(contentsOf: input[row])
+                    if vectors == .inputPlusContext, row.upperBound <= context.count {
+                        let start = out.values.count - dim
+                        for d in 0..<dim { out.values[start + d] += context[row.lowerBound + d] }
+                    }
+                } else {
+                    out.values.append(contentsOf: sums[row])
                 }
             }
-            published[v] = Array(current)
-            if withContext { publishedContext[v] = Array(context) }
+            if let current {
+                published[v] = Array(current)
+                publishedContext[v] = vectors == .inputPlusContext ? Array(context) : []
+            } else {
+                published[v] = sums
+            }
             changedSinceVersion[v] = []
             views.append(out)
         }
@@ -420,7 +437,7 @@ public actor ContinuousTrainer {
     }
 
     /// The current tables as a model value with the vectors a version would publish (for
-    /// tests and evaluation; `vectors: .input` for checkpoints).
+    /// checkpoints, tests and evaluation; `vectors: .input` for the input tables alone).
     public func currentModel(vectors: EmbeddingVectors? = nil) -> TrainedModel {
         let data = TrainingData(
             views: pipeline.viewNames.indices.map { v in
@@ -439,7 +456,7 @@ public actor ContinuousTrainer {
     /// Writes the tables and what they reflect to `<state>/model/`.
     public func checkpoint(stateDirectory: String, publishedVersion: UInt64) throws {
         try ModelCheckpoint.write(
-            model: currentModel(vectors: .input), parameters: parameters, stateDirectory: stateDirectory, pipeline: pipeline,
+            model: currentModel(), parameters: parameters, stateDirectory: stateDirectory, pipeline: pipeline,
             info: CheckpointInfo(
                 publishedVersion: publishedVersion, createdAt: ISO8601DateFormatter().string(from: Date()),
                 inputOffsets: Dictionary(uniqueKeysWithValues: inputOffsets.map { ("\($0.key.topic):\($0.key.partition)", $0.value) }),

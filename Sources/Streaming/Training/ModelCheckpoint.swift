@@ -60,7 +60,9 @@ public enum ModelCheckpoint {
         URL(fileURLWithPath: state).appendingPathComponent(CheckpointInfo.directoryName + suffix)
     }
 
-    /// Writes a checkpoint of `model` (input tables) and `parameters` (context tables).
+    /// Writes a checkpoint of `model` (the published vectors: the input tables, or input plus
+    /// context for `info.embedding == .inputPlusContext`) and `parameters` (the context
+    /// tables, and then also the input tables as `input-<view>.emb`).
     public static func write(model: TrainedModel, parameters: ModelParameters, stateDirectory: String,
                              pipeline: PipelineConfig, info: CheckpointInfo) throws {
         try write(model: model, parameters: parameters, stateDirectory: stateDirectory, pipeline: pipeline, info: info) { _ in }
@@ -78,6 +80,10 @@ public enum ModelCheckpoint {
         for view in parameters.views {
             try EmbeddingFileFormat.encode(view.context.matrixCopy())
                 .write(to: fresh.appendingPathComponent("context-\(view.name).emb"))
+            if info.embedding == .inputPlusContext {
+                try EmbeddingFileFormat.encode(view.input.matrixCopy())
+                    .write(to: fresh.appendingPathComponent("input-\(view.name).emb"))
+            }
         }
         try DurableFiles.syncContents(ofDirectory: fresh.path)
         let encoder = JSONEncoder()
@@ -107,40 +113,34 @@ public enum ModelCheckpoint {
     public static func load(stateDirectory: String, logger: Logger = Logger(label: "m2grl.checkpoint")) throws -> Loaded? {
         try firstUsable(stateDirectory: stateDirectory, logger: logger) { dir in
             let info = try readInfo(in: dir)
-            let model = try EmbeddingReader().read(from: dir).model
+            var model = try EmbeddingReader().read(from: dir).model
             var contexts: [String: EmbeddingMatrix] = [:]
-            for view in model.views {
+            for (i, view) in model.views.enumerated() {
                 contexts[view.name] = try EmbeddingReader.readMatrix(dir.appendingPathComponent("context-\(view.name).emb"))
+                // The model files hold input plus context: the trainer restores the input tables.
+                if info.embedding == .inputPlusContext {
+                    let input = try EmbeddingReader.readMatrix(dir.appendingPathComponent("input-\(view.name).emb"))
+                    guard input.rows == view.embeddings.rows, input.dim == view.embeddings.dim else {
+                        throw CheckpointInfo.Invalid(reason: "input table of view \(view.name) is \(input.rows)x\(input.dim), its model table \(view.embeddings.rows)x\(view.embeddings.dim)")
+                    }
+                    model.views[i].embeddings = input
+                }
             }
             return Loaded(info: info, model: model, contexts: contexts, directory: dir.path)
         }
     }
 
-    /// The model's published vectors in the state's checkpoint, for readers (`similar`,
-    /// `export`, `report`): from the directory `load` picks (`model/`, else `model.old/`; a
-    /// directory whose `checkpoint.json` or model tables do not read is passed over); the
-    /// input tables, plus the context tables when `checkpoint.json` says
-    /// `embedding: input_plus_context`. Nil when the state has no complete checkpoint; `Error.unusable` when
+    /// The model tables of the state's checkpoint (the published vectors), for readers
+    /// (`similar`, `export`, `report`): from the directory `load` picks (`model/`, else
+    /// `model.old/`; a directory whose `checkpoint.json` or model tables do not read is
+    /// passed over), without the context and input tables. Nil when the state has no complete checkpoint; `Error.unusable` when
     /// none reads.
     public static func loadModel(stateDirectory: String, logger: Logger? = Logger(label: "m2grl.checkpoint")) throws
         -> (model: LoadedModel, directory: String)?
     {
         try firstUsable(stateDirectory: stateDirectory, logger: logger) { dir in
-            let info = try readInfo(in: dir)
-            var loaded = try EmbeddingReader().read(from: dir)
-            if info.embedding == .inputPlusContext {
-                for i in loaded.model.views.indices {
-                    let view = loaded.model.views[i]
-                    let context = try EmbeddingReader.readMatrix(dir.appendingPathComponent("context-\(view.name).emb"))
-                    guard context.rows == view.embeddings.rows, context.dim == view.embeddings.dim else {
-                        throw CheckpointInfo.Invalid(reason: "context table of view \(view.name) is \(context.rows)x\(context.dim), its input table \(view.embeddings.rows)x\(view.embeddings.dim)")
-                    }
-                    for j in loaded.model.views[i].embeddings.values.indices {
-                        loaded.model.views[i].embeddings.values[j] += context.values[j]
-                    }
-                }
-            }
-            return (loaded, dir.path)
+            _ = try readInfo(in: dir)
+            return (try EmbeddingReader().read(from: dir), dir.path)
         }
     }
 
