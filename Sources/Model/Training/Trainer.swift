@@ -92,8 +92,8 @@ public struct Trainer: Sendable {
     }
 
     /// A value copy of `parameters` for the views and alignments of `data`; a view's vectors
-    /// are made as `vectors` says (default `config.embedding`; `.input` for checkpoints,
-    /// which must restore the input tables).
+    /// are made as `vectors` says (default `config.embedding`; `.input` for the input tables
+    /// alone, e.g. after `train` has added the context tables into them).
     public static func modelCopy(
         parameters: ModelParameters, data: TrainingData, config: TrainerConfig, vectors: EmbeddingVectors? = nil,
         tasks: TaskReport = TaskReport(), stats: TrainingStats = TrainingStats()
