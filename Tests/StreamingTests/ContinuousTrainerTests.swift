@@ -203,6 +203,30 @@ struct ContinuousTrainerTests {
         #expect(read.model.model.views == published.views, "similar/export/report read the published vectors")
     }
 
+    @Test("embedding: input keeps the checkpoint layout from before the setting: no input tables beside the model files, no embedding in checkpoint.json, a restored trainer publishes the same vectors")
+    func checkpointWithInputVectors() async throws {
+        var config = try syntheticPipeline()
+        config.training.embedding = .input
+        let dir = try TemporaryDirectory()
+        let (store, processor) = try openProcessor(dir.sub("state"), config: config)
+        defer { store.close() }
+        let trainer = try onlineTrainer(processor)
+        try feed(syntheticEvents(count: 1_500, seed: 14), to: processor)
+        _ = try await trainer.round()
+        let v1 = try #require(await trainer.makeVersion())
+        let published = await trainer.currentModel()
+        #expect(published.views == (await trainer.currentModel(vectors: .input)).views)
+        try await trainer.checkpoint(stateDirectory: dir.sub("state"), publishedVersion: v1.version)
+        let files = try FileManager.default.contentsOfDirectory(atPath: dir.sub("state/model"))
+        #expect(!files.contains { $0.hasPrefix("input-") }, "\(files)")
+        let json = try String(contentsOfFile: dir.sub("state/model/checkpoint.json"), encoding: .utf8)
+        #expect(!json.contains("embedding"))
+        let loaded = try #require(try ModelCheckpoint.load(stateDirectory: dir.sub("state")))
+        #expect(loaded.info.embedding == nil && loaded.model.views == published.views)
+        let restored = try onlineTrainer(processor, restoring: loaded)
+        #expect(await restored.currentModel().views == published.views)
+    }
+
     @Test("service: versions numbered without gaps, a failed version is republished under its number as a snapshot, the final version equals the checkpoint")
     func service() async throws {
         let config = try syntheticPipeline()

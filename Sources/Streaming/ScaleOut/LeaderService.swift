@@ -256,7 +256,9 @@ final class LeaderService: Service, Sendable {
         }
     }
 
-    /// A published version as a checkpoint: its tables and task weights, zero context tables.
+    /// A published version as a checkpoint: its published vectors as the input tables (input
+    /// + context sums with `training.embedding: input_plus_context`), its alignment matrices
+    /// and task weights, zero context tables (docs/scale-out.md, "Quality after a takeover").
     static func loaded(from assembled: AssembledVersion) -> ModelCheckpoint.Loaded {
         let m = assembled.manifest
         var contexts: [String: EmbeddingMatrix] = [:]

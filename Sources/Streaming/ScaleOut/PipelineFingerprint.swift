@@ -29,10 +29,11 @@ public struct PipelineFingerprint: Sendable, Equatable {
             "training.dim=\(config.training.dim)",
             "alignments=" + config.alignments.map { "\($0.from)->\($0.to)" }.joined(separator: ","),
         ]
-        // What a published vector is, where it is not the default (so the text of a pipeline
-        // without the key stays as it was): a new leader publishes the same kind.
-        let embedding = config.training.embedding == PipelineConfig.Training().embedding
-            ? [] : ["training.embedding=\(config.training.embedding.rawValue)"]
+        // What a published vector is, where it is not the input row (every fingerprint
+        // written before the setting existed meant input rows, and keeps its text): a new
+        // leader publishes the same kind. The default (input plus context) adds the line, so
+        // instances of an older deployment are refused until upgraded together.
+        let embedding = config.training.embedding == .input ? [] : ["training.embedding=\(config.training.embedding.rawValue)"]
         self.init(text: (lines + embedding).joined(separator: "\n"))
     }
 
