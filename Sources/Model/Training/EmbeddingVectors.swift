@@ -15,9 +15,13 @@ public enum EmbeddingVectors: String, Sendable, Equatable, Codable, CaseIterable
     /// layout; a context shorter than the input adds nothing to the rows it lacks).
     public func combine(input: UnsafeBufferPointer<Float>, context: UnsafeBufferPointer<Float>) -> [Float] {
         var values = Array(input)
-        guard self == .inputPlusContext else { return values }
-        let n = min(values.count, context.count)
-        for i in 0..<n { values[i] += context[i] }
+        if self == .inputPlusContext { values.withUnsafeMutableBufferPointer { Self.add(context, into: $0) } }
         return values
+    }
+
+    /// Adds `context` element-wise into `values`, as far as both reach (in place: the
+    /// offline trainer sums into its input tables before freeing the context tables).
+    public static func add(_ context: UnsafeBufferPointer<Float>, into values: UnsafeMutableBufferPointer<Float>) {
+        for i in 0..<min(values.count, context.count) { values[i] += context[i] }
     }
 }

@@ -40,8 +40,7 @@ public struct Trainer: Sendable {
         let (report, stats) = try update(parameters, on: data, progress: progress)
         for view in parameters.views {
             if config.embedding == .inputPlusContext {
-                let input = view.input.buffer, context = view.context.buffer
-                for i in 0..<min(input.count, context.count) { input[i] += context[i] }
+                EmbeddingVectors.add(UnsafeBufferPointer(view.context.buffer), into: view.input.buffer)
             }
             view.context.release()
         }

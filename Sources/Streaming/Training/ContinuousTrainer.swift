@@ -357,18 +357,19 @@ public actor ContinuousTrainer {
                     || (anchors
                         ? !Self.sameRow(old, input, row: r, dim: dim)
                             || (vectors == .inputPlusContext && !Self.sameRow(oldContext, context, row: r, dim: dim))
-                        : !old[(r * dim)..<((r + 1) * dim)].elementsEqual(sums[(r * dim)..<((r + 1) * dim)]) {
-                            $0.bitPattern == $1.bitPattern
-                        })
+                        : !sums.withUnsafeBufferPointer { Self.sameRow(old, $0, row: r, dim: dim) })
                 guard changed else { continue }
                 out.ids.append(UInt32(r))
                 out.names.append(names[v][r])
                 let row = (r * dim)..<((r + 1) * dim)
                 if anchors {
                     out.values.append(contentsOf: input[row])
-                    if vectors == .inputPlusContext, row.upperBound <= context.count {
+                    if vectors == .inputPlusContext {
+                        let contextRow = UnsafeBufferPointer(rebasing: context[row.clamped(to: 0..<context.count)])
                         let start = out.values.count - dim
-                        for d in 0..<dim { out.values[start + d] += context[row.lowerBound + d] }
+                        out.values.withUnsafeMutableBufferPointer {
+                            EmbeddingVectors.add(contextRow, into: UnsafeMutableBufferPointer(rebasing: $0[start...]))
+                        }
                     }
                 } else {
                     out.values.append(contentsOf: sums[row])
